@@ -1,0 +1,112 @@
+import type { Logger } from 'pino';
+import type { DeleteOutcome, Digest, Plan } from '../core/types.js';
+import type { RegistryDriver } from '../registry/driver.js';
+
+export interface FailedDeletion {
+  readonly digest: Digest;
+  readonly code: string;
+  readonly reason: string;
+}
+
+export interface ExecutionReport {
+  readonly deleted: readonly Digest[];
+  readonly alreadyGone: readonly Digest[];
+  readonly failed: readonly FailedDeletion[];
+  /** Children left in place because a parent index could not be deleted: they still serve it. */
+  readonly keptBecauseParentRemained: readonly Digest[];
+  /** Digests not attempted because the run was asked to stop between batches. */
+  readonly notAttempted: readonly Digest[];
+}
+
+export interface ExecuteOptions {
+  readonly logger: Logger;
+  /** Stop between waves (never within a batch already sent). */
+  readonly signal?: AbortSignal;
+  /** Waits before retrying a child the registry refused while its just-deleted parent still showed. */
+  readonly retryDelaysMs?: readonly number[];
+  readonly sleep?: (milliseconds: number) => Promise<void>;
+}
+
+const defaultRetryDelaysMs = [200, 1_000, 3_000];
+const defaultSleep = (milliseconds: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
+
+/**
+ * Deletes a plan's digests wave by wave, parents before children. A child is sent only when every
+ * deleted parent is confirmed gone, so a failure never leaves a staying index without its children.
+ * A child refused because its parent still showed is retried a few times, so it is gone by the end
+ * of the same run.
+ */
+export async function executePlan(
+  driver: RegistryDriver,
+  plan: Plan,
+  options: ExecuteOptions,
+): Promise<ExecutionReport> {
+  const { logger, signal } = options;
+  const sleep = options.sleep ?? defaultSleep;
+  const retryDelays = options.retryDelaysMs ?? defaultRetryDelaysMs;
+  const gone = new Set<Digest>();
+  const report = { deleted: [] as Digest[], alreadyGone: [] as Digest[], failed: [] as FailedDeletion[] };
+  const keptBecauseParentRemained: Digest[] = [];
+  const notAttempted: Digest[] = [];
+
+  const record = (outcome: DeleteOutcome) => {
+    if (outcome.outcome === 'failed') {
+      report.failed.push({ digest: outcome.digest, code: outcome.code, reason: outcome.reason });
+      logger.warn(
+        { digest: outcome.digest, code: outcome.code, reason: outcome.reason },
+        'could not delete digest',
+      );
+      return;
+    }
+    gone.add(outcome.digest);
+    (outcome.outcome === 'deleted' ? report.deleted : report.alreadyGone).push(outcome.digest);
+  };
+
+  for (const wave of plan.waves) {
+    if (signal?.aborted) {
+      notAttempted.push(...wave.map((deletion) => deletion.digest));
+      continue;
+    }
+    const ready = wave.filter((deletion) => deletion.parents.every((parent) => gone.has(parent)));
+    const held = wave.filter((deletion) => !ready.includes(deletion)).map((deletion) => deletion.digest);
+    keptBecauseParentRemained.push(...held);
+    if (held.length > 0)
+      logger.warn({ digests: held }, 'keeping children whose parent index could not be deleted');
+    if (ready.length === 0) continue;
+
+    let pending = ready.map((deletion) => deletion.digest);
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      const outcomes = await deleteOrFailAll(driver, plan.repository, pending);
+      const refused = outcomes.filter(
+        (outcome) => outcome.outcome === 'failed' && outcome.referencedByLiveIndex,
+      );
+      const delay = retryDelays[attempt];
+      const retrying = refused.length > 0 && delay !== undefined && !signal?.aborted;
+      for (const outcome of outcomes) if (!(retrying && refused.includes(outcome))) record(outcome);
+      if (!retrying) break;
+      logger.info(
+        { digests: refused.length, delayMs: delay },
+        'registry still sees a deleted parent; retrying children',
+      );
+      await sleep(delay);
+      pending = refused.map((outcome) => outcome.digest);
+    }
+  }
+  return { ...report, keptBecauseParentRemained, notAttempted };
+}
+
+/** A batch the registry could not take at all is a failure of each of its digests, not a crash. */
+async function deleteOrFailAll(
+  driver: RegistryDriver,
+  repository: string,
+  digests: Digest[],
+): Promise<DeleteOutcome[]> {
+  try {
+    return await driver.deleteDigests(repository, digests);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? (error instanceof Error ? error.name : 'Error');
+    const reason = error instanceof Error ? error.message : String(error);
+    return digests.map((digest) => ({ digest, outcome: 'failed', code, reason }));
+  }
+}

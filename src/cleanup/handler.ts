@@ -1,0 +1,109 @@
+import type { Logger } from 'pino';
+import { buildPlan, manifestsNeeded } from '../core/plan.js';
+import type { HandlerSpec, Plan } from '../core/types.js';
+import type { RegistryDriver } from '../registry/driver.js';
+import { type ExecutionReport, executePlan } from './execute.js';
+
+/**
+ * One run of one handler — one rule over one repository, e.g. `kayron:v` — as the seed's Ensure:
+ *
+ *   images    ← every manifest of the repository            (paginated listing)
+ *   selected  ← single-tag, pushed, prefix-matching images; if ≤ keep, stop
+ *   selected  ← the oldest min(drop, n − keep) of them
+ *   manifests ← every index of the repository                (batched, cached by digest)
+ *   plan      ← digest groups of the selected, minus what a staying image references
+ *   apply     ← batch-delete the plan, parents first; report each per-digest failure
+ */
+export interface HandlerRun {
+  readonly mode: 'plan' | 'apply';
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly sleep?: (milliseconds: number) => Promise<void>;
+}
+
+export interface HandlerReport {
+  readonly handler: string;
+  readonly repository: string;
+  readonly mode: 'plan' | 'apply';
+  readonly plan?: Plan;
+  readonly execution?: ExecutionReport;
+  /** A failure of the run as a whole (the registry could not be read, for example). */
+  readonly error?: string;
+  readonly success: boolean;
+  readonly durationMs: number;
+}
+
+export async function runHandler(
+  driver: RegistryDriver,
+  spec: HandlerSpec,
+  run: HandlerRun,
+): Promise<HandlerReport> {
+  const started = performance.now();
+  const logger = run.logger.child({ handler: spec.name });
+  const finish = (
+    fields: Omit<HandlerReport, 'handler' | 'repository' | 'mode' | 'durationMs'>,
+  ): HandlerReport => ({
+    handler: spec.name,
+    repository: spec.repository,
+    mode: run.mode,
+    ...fields,
+    durationMs: performance.now() - started,
+  });
+  let plan: Plan | undefined;
+  try {
+    const images = await driver.listImages(spec.repository);
+    const manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images));
+    plan = buildPlan({ handler: spec, images, manifests });
+    logPlan(logger, plan);
+    if (plan.blockers.length > 0) return finish({ plan, success: false });
+    if (run.mode === 'plan' || plan.waves.length === 0) return finish({ plan, success: true });
+
+    const digestCount = plan.waves.reduce((total, wave) => total + wave.length, 0);
+    logger.info(
+      { images: plan.groups.length, digests: digestCount },
+      `cleaning up ${plan.groups.length} images`,
+    );
+    const execution = await executePlan(driver, plan, {
+      logger,
+      ...(run.signal && { signal: run.signal }),
+      ...(run.sleep && { sleep: run.sleep }),
+    });
+    logger.info(
+      {
+        deleted: execution.deleted.length,
+        alreadyGone: execution.alreadyGone.length,
+        failed: execution.failed.length,
+      },
+      'cleanup finished',
+    );
+    return finish({ plan, execution, success: execution.failed.length === 0 });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error({ err: error }, 'handler run failed');
+    return finish({ ...(plan && { plan }), error: message, success: false });
+  }
+}
+
+function logPlan(logger: Logger, plan: Plan): void {
+  for (const decision of plan.decisions) {
+    if (decision.fate === 'skip') {
+      logger.debug(
+        { digest: decision.image.digest, tags: decision.image.tags, reason: decision.reason },
+        decision.explanation,
+      );
+    }
+  }
+  for (const blocker of plan.blockers) logger.error({ blocker }, 'nothing will be deleted by this handler');
+  for (const group of plan.groups) {
+    logger.info(
+      {
+        tag: group.tag,
+        digest: group.rootDigest,
+        deleting: group.members.filter((member) => member.fate === 'delete').map((member) => member.digest),
+        keeping: group.members.filter((member) => member.fate === 'keep').map((member) => member.digest),
+        bytes: group.bytes,
+      },
+      'resolved digest group',
+    );
+  }
+}

@@ -1,0 +1,34 @@
+import type { HandlerSpec } from '../core/types.js';
+import { mapWithConcurrency, type RegistryDriver } from '../registry/driver.js';
+import { type HandlerReport, type HandlerRun, runHandler } from './handler.js';
+
+/**
+ * One pass over every handler, as `plan` and `apply` do. Repositories run in parallel; the handlers
+ * of one repository run one after another, so one handler's deletions never race another's
+ * listing of the same repository within a pass.
+ */
+export async function runPass(
+  driver: RegistryDriver,
+  handlers: readonly HandlerSpec[],
+  run: HandlerRun,
+  repositoryConcurrency = 4,
+): Promise<HandlerReport[]> {
+  const byRepository = new Map<string, HandlerSpec[]>();
+  for (const handler of handlers) {
+    const list = byRepository.get(handler.repository) ?? [];
+    list.push(handler);
+    byRepository.set(handler.repository, list);
+  }
+  const reports = await mapWithConcurrency(
+    [...byRepository.values()],
+    repositoryConcurrency,
+    async (specs) => {
+      const results: HandlerReport[] = [];
+      for (const spec of specs) results.push(await runHandler(driver, spec, run));
+      return results;
+    },
+  );
+  // Report in the configured order, whatever order the repositories finished in.
+  const byName = new Map(reports.flat().map((report) => [report.handler, report]));
+  return handlers.map((handler) => byName.get(handler.name) as HandlerReport);
+}

@@ -1,0 +1,64 @@
+import { releaseTagPrefixes, shaPrefixes } from '../core/match.js';
+import type { HandlerSpec, Rule } from '../core/types.js';
+import { parseDuration } from './duration.js';
+import { ConfigError } from './errors.js';
+import type { ConfigFile } from './schema.js';
+
+export interface Config {
+  readonly registry: { readonly type: 'ecr'; readonly region?: string };
+  readonly schedule: { readonly everyMs: number; readonly jitter: number };
+  readonly rules: readonly (Rule & { readonly repositories: readonly string[] })[];
+}
+
+/** The seed's deployment: five repositories, the `sha` and `tag` prefix sets, keep 10, drop 5, 1h ± 1 %. */
+export const seedRepositories = ['alloy', 'kayron', 'server', 'specta', 'splits-lite'] as const;
+
+export const defaultConfigFile: ConfigFile = {
+  registry: { type: 'ecr' },
+  schedule: { every: '1h', jitter: 0.01 },
+  rules: [
+    { repositories: [...seedRepositories], tags: 'sha', keep: 10, drop: 5 },
+    { repositories: [...seedRepositories], tags: 'tag', keep: 10, drop: 5 },
+  ],
+};
+
+/** Turns a validated file into the config the tool runs on, with names and prefixes resolved. */
+export function resolveConfig(file: ConfigFile, source: string): Config {
+  const rules = file.rules.map((rule) => {
+    const prefixes = rule.tags === 'sha' ? shaPrefixes : rule.tags === 'tag' ? releaseTagPrefixes : rule.tags;
+    const name = rule.name ?? (rule.tags === 'sha' ? 'sha' : prefixes.join(','));
+    return { name, prefixes, keep: rule.keep, drop: rule.drop, repositories: rule.repositories };
+  });
+  const seen = new Map<string, number>();
+  const problems: { path: string; message: string }[] = [];
+  rules.forEach((rule, index) => {
+    for (const repository of rule.repositories) {
+      const handler = `${repository}:${rule.name}`;
+      const earlier = seen.get(handler);
+      if (earlier !== undefined && earlier !== index) {
+        problems.push({
+          path: `rules[${index}]`,
+          message: `handler ${handler} is also defined by rules[${earlier}]; give one of the rules a distinct \`name\``,
+        });
+      }
+      seen.set(handler, index);
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return {
+    registry: { type: file.registry.type, ...(file.registry.region && { region: file.registry.region }) },
+    schedule: { everyMs: parseDuration(file.schedule.every) as number, jitter: file.schedule.jitter },
+    rules,
+  };
+}
+
+/** One handler per repository × rule, in the order of the config. */
+export function handlersOf(config: Config): HandlerSpec[] {
+  return config.rules.flatMap((rule) =>
+    rule.repositories.map((repository) => ({
+      name: `${repository}:${rule.name}`,
+      repository,
+      rule: { name: rule.name, prefixes: rule.prefixes, keep: rule.keep, drop: rule.drop },
+    })),
+  );
+}

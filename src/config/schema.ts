@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = z.string().refine((text) => (parseDuration(text) ?? 0) > 0, {
+  message: 'must be a positive duration such as 90s, 30m, 1h or 1d',
+});
+
+const repositoryName = z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {
+  message: 'must be a repository name such as kayron or team/service (lower case, digits, . _ - /)',
+});
+
+export const ruleSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._,-]+$/)
+    .optional(),
+  repositories: z.array(repositoryName).min(1, { message: 'must name at least one repository' }),
+  tags: z.union([
+    z.enum(['sha', 'tag']),
+    z
+      .array(z.string().min(1, { message: 'a prefix cannot be empty' }))
+      .min(1, { message: 'must list at least one prefix' }),
+  ]),
+  keep: z.int().min(1, { message: 'must be at least 1: the newest image is always kept' }),
+  drop: z.int().min(0, { message: 'cannot be negative' }),
+});
+
+export const configSchema = z.strictObject({
+  registry: z.strictObject({
+    type: z.literal('ecr', { message: 'must be "ecr" (OCI registries come later)' }),
+    region: z.string().min(1).optional(),
+  }),
+  schedule: z
+    .strictObject({
+      every: duration.default('1h'),
+      jitter: z
+        .number()
+        .min(0)
+        .max(1, { message: 'is a fraction of `every`, between 0 and 1' })
+        .default(0.01),
+    })
+    .default({ every: '1h', jitter: 0.01 }),
+  rules: z.array(ruleSchema).min(1, { message: 'must define at least one rule' }),
+});
+
+export type ConfigFile = z.infer<typeof configSchema>;

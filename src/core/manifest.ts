@@ -1,0 +1,53 @@
+import { type Digest, indexMediaTypes, type Manifest, MediaType, singleManifestMediaTypes } from './types.js';
+
+const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+/**
+ * Reads a manifest's text into what the planner needs: is it an index, and which children does it
+ * name? Anything that does not parse is `unreadable`, never an empty index, so a broken answer can
+ * only make the plan keep more, never delete more.
+ */
+export function parseManifest(digest: Digest, text: string, reportedMediaType?: string): Manifest {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    return { kind: 'unreadable', digest, reason: `manifest is not JSON (${(error as Error).message})` };
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    return { kind: 'unreadable', digest, reason: 'manifest is not a JSON object' };
+  }
+  const fields = document as Record<string, unknown>;
+  const declared = typeof fields.mediaType === 'string' ? fields.mediaType : undefined;
+  const mediaType = declared ?? reportedMediaType ?? inferMediaType(fields);
+  if (mediaType === undefined) {
+    return { kind: 'unreadable', digest, reason: 'manifest names no media type' };
+  }
+  if (indexMediaTypes.has(mediaType)) {
+    if (!Array.isArray(fields.manifests)) {
+      return { kind: 'unreadable', digest, reason: `index ${mediaType} has no "manifests" list` };
+    }
+    const children: Digest[] = [];
+    for (const entry of fields.manifests as unknown[]) {
+      const child = (entry as { digest?: unknown } | null)?.digest;
+      if (typeof child !== 'string' || !digestPattern.test(child)) {
+        return {
+          kind: 'unreadable',
+          digest,
+          reason: `index names a child without a valid digest: ${JSON.stringify(child)}`,
+        };
+      }
+      children.push(child);
+    }
+    return { kind: 'index', digest, mediaType, children };
+  }
+  if (singleManifestMediaTypes.has(mediaType)) return { kind: 'image', digest, mediaType };
+  return { kind: 'unsupported', digest, mediaType };
+}
+
+/** The OCI spec lets `mediaType` be absent; the shape still tells an index from an image manifest. */
+function inferMediaType(fields: Record<string, unknown>): string | undefined {
+  if (Array.isArray(fields.manifests)) return MediaType.ociIndex;
+  if (Array.isArray(fields.layers) && typeof fields.config === 'object') return MediaType.ociManifest;
+  return undefined;
+}

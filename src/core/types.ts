@@ -1,0 +1,151 @@
+/**
+ * The domain of registry-janitor: what a registry holds, what a rule asks for, and the plan that
+ * says for every image what happens to it and why. Everything here is plain data, so a plan can be
+ * printed, asserted on in tests, logged by the daemon and executed by the same code.
+ */
+
+/** A content digest such as `sha256:4f1c…`, the only identity a manifest has. */
+export type Digest = string;
+
+export const MediaType = {
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+} as const;
+
+export const indexMediaTypes: ReadonlySet<string> = new Set([
+  MediaType.ociIndex,
+  MediaType.dockerManifestList,
+]);
+export const singleManifestMediaTypes: ReadonlySet<string> = new Set([
+  MediaType.ociManifest,
+  MediaType.dockerManifest,
+]);
+
+/** One manifest stored in a repository, as the registry lists it. Tags may be empty. */
+export interface Image {
+  readonly digest: Digest;
+  readonly tags: readonly string[];
+  readonly pushedAt?: Date;
+  readonly sizeBytes?: number;
+  /** The manifest's media type when the registry reports it (ECR does); unknown otherwise. */
+  readonly mediaType?: string;
+}
+
+/** A parsed manifest: an index names children, a single image manifest names none. */
+export type Manifest =
+  | {
+      readonly kind: 'index';
+      readonly digest: Digest;
+      readonly mediaType: string;
+      readonly children: readonly Digest[];
+    }
+  | { readonly kind: 'image'; readonly digest: Digest; readonly mediaType: string }
+  | { readonly kind: 'unsupported'; readonly digest: Digest; readonly mediaType: string }
+  /** Could not be fetched or parsed: it protects everything it might reach (fail closed). */
+  | { readonly kind: 'unreadable'; readonly digest: Digest; readonly reason: string };
+
+export type ManifestsByDigest = ReadonlyMap<Digest, Manifest>;
+
+/** A retention rule as the seed defines it: tags by prefix, keep the newest K, drop at most D a run. */
+export interface Rule {
+  /** Short name used in handler names, e.g. `sha` or `v` (handler `kayron:v`). */
+  readonly name: string;
+  readonly prefixes: readonly string[];
+  readonly keep: number;
+  readonly drop: number;
+}
+
+/** One unit of work: a rule applied to one repository, named `<repository>:<rule>`. */
+export interface HandlerSpec {
+  readonly name: string;
+  readonly repository: string;
+  readonly rule: Rule;
+}
+
+export type SkipReason = 'no-tag' | 'several-tags' | 'no-push-time' | 'prefix-mismatch';
+
+/** An image the rule applies to: exactly one tag, a push time, a matching prefix. */
+export interface Candidate {
+  readonly image: Image;
+  readonly tag: string;
+  readonly pushedAt: Date;
+}
+
+export type ImageDecision =
+  | {
+      readonly fate: 'skip';
+      readonly image: Image;
+      readonly reason: SkipReason;
+      readonly explanation: string;
+    }
+  | {
+      readonly fate: 'keep';
+      readonly image: Image;
+      readonly tag: string;
+      readonly reason: 'newest' | 'beyond-drop-limit';
+      readonly explanation: string;
+    }
+  | {
+      readonly fate: 'delete';
+      readonly image: Image;
+      readonly tag: string;
+      readonly reason: 'older-than-newest';
+      readonly explanation: string;
+    };
+
+/** One digest of a group: deleted, or kept because something that stays still needs it. */
+export interface GroupMember {
+  readonly digest: Digest;
+  readonly role: 'root' | 'child';
+  readonly fate: 'delete' | 'keep';
+  /** Why a member is kept: the staying image that references it. */
+  readonly keptBecause?: string;
+  readonly sizeBytes: number;
+}
+
+/** What deleting one selected image means: the image (an index or a single manifest) and its children. */
+export interface DigestGroup {
+  readonly tag: string;
+  readonly rootDigest: Digest;
+  readonly rootMediaType: string;
+  readonly members: readonly GroupMember[];
+  /** Bytes reclaimed by this group's deleted members (an index counts its unique children). */
+  readonly bytes: number;
+}
+
+/** A digest to delete and the deleted parents that must be gone before it (parents go first). */
+export interface Deletion {
+  readonly digest: Digest;
+  readonly parents: readonly Digest[];
+}
+
+export interface Plan {
+  readonly handler: string;
+  readonly repository: string;
+  readonly rule: Rule;
+  /** Number of images the rule applies to (the seed's n). */
+  readonly candidateCount: number;
+  /** One decision for every tagged image of the repository. */
+  readonly decisions: readonly ImageDecision[];
+  readonly groups: readonly DigestGroup[];
+  /** Deletions in waves: every digest of a wave only after all of its parents in earlier waves. */
+  readonly waves: readonly (readonly Deletion[])[];
+  readonly bytesReclaimed: number;
+  /** When set, nothing is deleted: each entry says why, for a human to look at. */
+  readonly blockers: readonly string[];
+  readonly untaggedImageCount: number;
+}
+
+export type DeleteOutcome =
+  | { readonly digest: Digest; readonly outcome: 'deleted' | 'already-gone' }
+  | {
+      readonly digest: Digest;
+      readonly outcome: 'failed';
+      /** The registry's own failure code, e.g. ECR's `ImageReferencedByManifestList`. */
+      readonly code: string;
+      readonly reason: string;
+      /** The registry refused because an index still names this digest: worth retrying once it is gone. */
+      readonly referencedByLiveIndex?: boolean;
+    };

@@ -1,0 +1,59 @@
+import type { DeleteOutcome, Digest, Image, Manifest } from '../core/types.js';
+
+/**
+ * Everything registry-janitor asks of a registry. The planner never sees a client: a driver is
+ * passed in, and one contract test suite holds every driver to the same behaviour.
+ */
+export interface RegistryDriver {
+  /** For logs and reports, e.g. `ecr us-west-2` or `oci https://registry.example.com`. */
+  readonly description: string;
+  /** Every manifest of the repository, tagged or not, in no particular order. */
+  listImages(repository: string): Promise<Image[]>;
+  /**
+   * The parsed manifests of the given digests, fetched in batches and cached by digest (a digest's
+   * content never changes). A digest that cannot be fetched comes back as `unreadable`.
+   */
+  getManifests(repository: string, digests: readonly Digest[]): Promise<Map<Digest, Manifest>>;
+  /**
+   * Deletes the given digests (every tag on them goes too). Per-digest failures are data; an
+   * already-missing digest is `already-gone`. Throws only when the registry cannot be asked at all.
+   */
+  deleteDigests(repository: string, digests: readonly Digest[]): Promise<DeleteOutcome[]>;
+}
+
+/** A registry call that failed as a whole, naming the operation and repository. */
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Splits a list into chunks of at most `size`, for APIs that take a bounded batch. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight, keeping the order of results. */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

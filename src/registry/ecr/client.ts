@@ -1,0 +1,16 @@
+import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
+
+/**
+ * The ECR client as the SDK configures itself from the standard AWS environment: AWS_REGION,
+ * AWS_PROFILE, the credential chain and AWS_ENDPOINT_URL_ECR. Only the region can come from our
+ * config; everything else is the SDK's, so the tool behaves like every other AWS tool.
+ */
+export function createEcrClient(options: { region?: string; overrides?: ECRClientConfig } = {}): ECRClient {
+  return new ECRClient({
+    ...(options.region && { region: options.region }),
+    // Listing and deleting have no published rate limits: expect throttling and back off.
+    retryMode: 'standard',
+    maxAttempts: 6,
+    ...options.overrides,
+  });
+}

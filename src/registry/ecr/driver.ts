@@ -1,0 +1,184 @@
+import {
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
+  type ECRClient,
+  type ImageDetail,
+  paginateDescribeImages,
+} from '@aws-sdk/client-ecr';
+import { parseManifest } from '../../core/manifest.js';
+import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
+import { chunk, mapWithConcurrency, type RegistryDriver, RegistryError } from '../driver.js';
+
+/** ECR's documented limits: DescribeImages pages of up to 1000, batches of up to 100 image ids. */
+const listPageSize = 1000;
+const batchSize = 100;
+/** Without these, BatchGetImage answers indexes with UnsupportedImageType. */
+const acceptedMediaTypes = [
+  MediaType.ociIndex,
+  MediaType.dockerManifestList,
+  MediaType.ociManifest,
+  MediaType.dockerManifest,
+];
+
+export interface EcrDriverOptions {
+  /** Batches of one repository sent at the same time. */
+  readonly concurrency?: number;
+}
+
+/**
+ * Amazon ECR through the official SDK. The client is built by the caller, so the standard AWS
+ * environment (region, profile, credential chain, AWS_ENDPOINT_URL_ECR) is the SDK's business.
+ */
+export class EcrDriver implements RegistryDriver {
+  readonly description: string;
+  private readonly manifestCache = new Map<Digest, Manifest>();
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly client: ECRClient,
+    options: EcrDriverOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 4;
+    this.description = 'ecr';
+  }
+
+  async listImages(repository: string): Promise<Image[]> {
+    const images: Image[] = [];
+    const pages = paginateDescribeImages(
+      { client: this.client, pageSize: listPageSize },
+      { repositoryName: repository, filter: { tagStatus: 'ANY' } },
+    );
+    try {
+      for await (const page of pages) {
+        for (const detail of page.imageDetails ?? []) {
+          const image = toImage(detail);
+          if (image !== undefined) images.push(image);
+        }
+      }
+    } catch (error) {
+      throw wrap(error, 'DescribeImages', repository);
+    }
+    return images;
+  }
+
+  async getManifests(repository: string, digests: readonly Digest[]): Promise<Map<Digest, Manifest>> {
+    const found = new Map<Digest, Manifest>();
+    const missing: Digest[] = [];
+    for (const digest of new Set(digests)) {
+      const cached = this.manifestCache.get(digest);
+      if (cached === undefined) missing.push(digest);
+      else found.set(digest, cached);
+    }
+    await mapWithConcurrency(chunk(missing, batchSize), this.concurrency, async (batch) => {
+      const answer = await this.client
+        .send(
+          new BatchGetImageCommand({
+            repositoryName: repository,
+            imageIds: batch.map((imageDigest) => ({ imageDigest })),
+            acceptedMediaTypes,
+          }),
+        )
+        .catch((error: unknown) => {
+          throw wrap(error, 'BatchGetImage', repository);
+        });
+      for (const image of answer.images ?? []) {
+        const digest = image.imageId?.imageDigest;
+        if (digest === undefined || image.imageManifest === undefined) continue;
+        const manifest = parseManifest(digest, image.imageManifest, image.imageManifestMediaType);
+        // Only a parsed manifest is cached: content behind a digest never changes, a failure might.
+        if (manifest.kind !== 'unreadable') this.manifestCache.set(digest, manifest);
+        found.set(digest, manifest);
+      }
+      for (const failure of answer.failures ?? []) {
+        const digest = failure.imageId?.imageDigest;
+        if (digest === undefined) continue;
+        found.set(digest, {
+          kind: 'unreadable',
+          digest,
+          reason: `${failure.failureCode ?? 'failure'}: ${failure.failureReason ?? 'no reason given'}`,
+        });
+      }
+    });
+    for (const digest of missing) {
+      if (!found.has(digest))
+        found.set(digest, { kind: 'unreadable', digest, reason: 'ECR did not return it' });
+    }
+    return found;
+  }
+
+  async deleteDigests(repository: string, digests: readonly Digest[]): Promise<DeleteOutcome[]> {
+    const outcomes = await mapWithConcurrency(
+      chunk([...new Set(digests)], batchSize),
+      this.concurrency,
+      (batch) => this.deleteBatch(repository, batch),
+    );
+    return outcomes.flat();
+  }
+
+  private async deleteBatch(repository: string, batch: readonly Digest[]): Promise<DeleteOutcome[]> {
+    const answer = await this.client
+      .send(
+        new BatchDeleteImageCommand({
+          repositoryName: repository,
+          imageIds: batch.map((imageDigest) => ({ imageDigest })),
+        }),
+      )
+      .catch((error: unknown) => {
+        throw wrap(error, 'BatchDeleteImage', repository);
+      });
+    const outcomes = new Map<Digest, DeleteOutcome>();
+    for (const id of answer.imageIds ?? []) {
+      if (id.imageDigest !== undefined)
+        outcomes.set(id.imageDigest, { digest: id.imageDigest, outcome: 'deleted' });
+    }
+    for (const failure of answer.failures ?? []) {
+      const digest = failure.imageId?.imageDigest;
+      if (digest === undefined) continue;
+      const code = failure.failureCode ?? 'Unknown';
+      if (code === 'ImageNotFound') {
+        outcomes.set(digest, { digest, outcome: 'already-gone' });
+      } else {
+        outcomes.set(digest, {
+          digest,
+          outcome: 'failed',
+          code,
+          reason: failure.failureReason ?? 'no reason given',
+          referencedByLiveIndex: code === 'ImageReferencedByManifestList',
+        });
+      }
+    }
+    // An id ECR neither confirmed nor refused is not counted as deleted.
+    return batch.map(
+      (digest) =>
+        outcomes.get(digest) ?? {
+          digest,
+          outcome: 'failed',
+          code: 'Unconfirmed',
+          reason: 'ECR neither confirmed nor refused the deletion',
+        },
+    );
+  }
+}
+
+function toImage(detail: ImageDetail): Image | undefined {
+  if (detail.imageDigest === undefined) return undefined;
+  return {
+    digest: detail.imageDigest,
+    tags: detail.imageTags ?? [],
+    ...(detail.imagePushedAt !== undefined && { pushedAt: detail.imagePushedAt }),
+    ...(detail.imageSizeInBytes !== undefined && { sizeBytes: detail.imageSizeInBytes }),
+    ...(detail.imageManifestMediaType !== undefined && { mediaType: detail.imageManifestMediaType }),
+  };
+}
+
+function wrap(error: unknown, operation: string, repository: string): RegistryError {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  return new RegistryError(
+    `ECR ${operation} on repository "${repository}" failed: ${name}: ${message}`,
+    name,
+    {
+      cause: error,
+    },
+  );
+}

@@ -1,0 +1,198 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { handlersOf } from '../../src/config/config.js';
+import { parseDuration } from '../../src/config/duration.js';
+import { ConfigError } from '../../src/config/errors.js';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
+
+const issueExample = `
+registry:
+  type: ecr                  # ecr | oci (oci comes in a later issue)
+  region: us-west-2          # optional; else the AWS environment
+schedule:
+  every: 1h                  # cooldown after each run of a handler
+  jitter: 0.01               # ± fraction of \`every\`
+rules:
+  - repositories: [alloy, kayron, server, specta, splits-lite]
+    tags: sha                # sha | tag | a list of prefixes such as [v, release-]
+    keep: 10
+    drop: 5
+  - repositories: [alloy, kayron, server, specta, splits-lite]
+    tags: tag
+    keep: 10
+    drop: 5
+`;
+
+function problemsOf(text: string): string[] {
+  try {
+    parseConfig(text, 'janitor.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError)
+      return error.problems.map((problem) => `${problem.path}: ${problem.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('the built-in default is the seed deployment: 10 handlers, keep 10, drop 5, 1h ± 1 %', async () => {
+    const config = await loadConfig(undefined);
+    const handlers = handlersOf(config);
+    expect(handlers.map((handler) => handler.name)).toEqual([
+      'alloy:sha',
+      'kayron:sha',
+      'server:sha',
+      'specta:sha',
+      'splits-lite:sha',
+      'alloy:v',
+      'kayron:v',
+      'server:v',
+      'specta:v',
+      'splits-lite:v',
+    ]);
+    expect(handlers.every((handler) => handler.rule.keep === 10 && handler.rule.drop === 5)).toBe(true);
+    expect(handlers[0]?.rule.prefixes).toEqual('0123456789abcdef'.split(''));
+    expect(handlers[5]?.rule.prefixes).toEqual(['v']);
+    expect(config.schedule).toEqual({ everyMs: 3_600_000, jitter: 0.01 });
+    expect(config.registry).toEqual({ type: 'ecr' });
+  });
+
+  it('accepts the form given in the foundation issue, and a file on disk', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'janitor-config-'));
+    const path = join(directory, 'janitor.yaml');
+    await writeFile(path, issueExample);
+    const config = await loadConfig(path);
+    expect(config.registry.region).toBe('us-west-2');
+    expect(handlersOf(config)).toHaveLength(10);
+  });
+
+  it('accepts a list of prefixes and names the handler after them', () => {
+    const config = parseConfig(
+      'registry: {type: ecr}\nrules:\n  - {repositories: [web], tags: [v, release-], keep: 3, drop: 1}\n',
+      'x',
+    );
+    expect(handlersOf(config)[0]).toMatchObject({
+      name: 'web:v,release-',
+      rule: { prefixes: ['v', 'release-'] },
+    });
+  });
+
+  const rejected: Array<{ name: string; text: string; expected: string }> = [
+    { name: 'not YAML', text: 'rules: [unclosed', expected: 'is not valid YAML' },
+    {
+      name: 'unknown top-level key',
+      text: `${issueExample}\nretention: 3\n`,
+      expected: ': unknown key "retention"',
+    },
+    {
+      name: 'unknown rule key',
+      text: issueExample.replace('keep: 10\n    drop: 5\n  - ', 'keep: 10\n    drop: 5\n    keepp: 1\n  - '),
+      expected: 'rules[0]: unknown key "keepp"',
+    },
+    {
+      name: 'keep below 1',
+      text: issueExample.replace('keep: 10', 'keep: 0'),
+      expected: 'rules[0].keep: must be at least 1',
+    },
+    {
+      name: 'negative drop',
+      text: issueExample.replace('drop: 5', 'drop: -1'),
+      expected: 'rules[0].drop: cannot be negative',
+    },
+    {
+      name: 'fractional keep',
+      text: issueExample.replace('keep: 10', 'keep: 2.5'),
+      expected: 'rules[0].keep',
+    },
+    {
+      name: 'no repositories',
+      text: issueExample.replace('[alloy, kayron, server, specta, splits-lite]', '[]'),
+      expected: 'rules[0].repositories: must name at least one repository',
+    },
+    {
+      name: 'malformed duration',
+      text: issueExample.replace('every: 1h', 'every: soon'),
+      expected: 'schedule.every: must be a positive duration',
+    },
+    {
+      name: 'zero duration',
+      text: issueExample.replace('every: 1h', 'every: 0s'),
+      expected: 'schedule.every',
+    },
+    {
+      name: 'jitter above 1',
+      text: issueExample.replace('jitter: 0.01', 'jitter: 2'),
+      expected: 'schedule.jitter',
+    },
+    {
+      name: 'unknown registry type',
+      text: issueExample.replace('type: ecr', 'type: gcr'),
+      expected: 'registry.type',
+    },
+    {
+      name: 'unknown tag set',
+      text: issueExample.replace('tags: sha', 'tags: hash'),
+      expected: 'rules[0].tags',
+    },
+    {
+      name: 'empty prefix',
+      text: issueExample.replace('tags: sha', 'tags: [""]'),
+      expected: 'rules[0].tags[0]: a prefix cannot be empty',
+    },
+    {
+      name: 'no rules',
+      text: 'registry: {type: ecr}\nrules: []\n',
+      expected: 'rules: must define at least one rule',
+    },
+    { name: 'empty file', text: '', expected: '(top level)' },
+    {
+      name: 'two rules making the same handler',
+      text: `${issueExample}  - {repositories: [kayron], tags: [v], keep: 3, drop: 1}\n`,
+      expected: 'handler kayron:v is also defined by rules[1]',
+    },
+  ];
+  for (const row of rejected) {
+    it(`rejects ${row.name}, naming the field`, () => {
+      expect(problemsOf(row.text).join('\n')).toContain(row.expected);
+    });
+  }
+
+  it('reports every problem at once, with the file name', () => {
+    const text = issueExample
+      .replace('keep: 10', 'keep: 0')
+      .replace('drop: 5', 'drop: -2')
+      .replace('every: 1h', 'every: x');
+    let error: unknown;
+    try {
+      parseConfig(text, 'janitor.yaml');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toHaveLength(3);
+    expect((error as ConfigError).message).toContain('janitor.yaml');
+  });
+
+  it('names a missing file', async () => {
+    await expect(loadConfig('/nonexistent/janitor.yaml')).rejects.toThrow(
+      /janitor\.yaml[\s\S]*cannot be read/,
+    );
+  });
+
+  it.each([
+    ['90s', 90_000],
+    ['30m', 1_800_000],
+    ['1h', 3_600_000],
+    ['1.5h', 5_400_000],
+    ['1d', 86_400_000],
+    ['250ms', 250],
+    ['1 h', undefined],
+    ['h', undefined],
+    ['-1h', undefined],
+    ['1w', undefined],
+  ])('parseDuration(%s) = %s', (text, expected) => {
+    expect(parseDuration(text)).toBe(expected);
+  });
+});
