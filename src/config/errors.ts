@@ -12,7 +12,7 @@ export class ConfigError extends Error {
     readonly problems: readonly ConfigProblem[],
   ) {
     super(
-      `invalid config ${source}:\n${problems.map((problem) => `  - ${problem.path ? `${problem.path}: ` : ''}${problem.message}`).join('\n')}`,
+      `cannot run with ${source}:\n${problems.map((problem) => `  - ${problem.path ? `${problem.path}: ` : ''}${problem.message}`).join('\n')}`,
     );
   }
 }

@@ -1,11 +1,24 @@
 import type { Config } from '../config/config.js';
+import { ConfigError } from '../config/errors.js';
 import type { RegistryDriver } from './driver.js';
 import { createEcrClient } from './ecr/client.js';
 import { EcrDriver } from './ecr/driver.js';
 
-/** The driver a config names, with its client built from the standard environment. */
-export function createDriver(config: Config): RegistryDriver {
-  return new EcrDriver(
-    createEcrClient({ ...(config.registry.region && { region: config.registry.region }) }),
-  );
+/**
+ * The driver a config names, with its client built from the standard environment. A missing
+ * region is found here, once, rather than as the same error from every handler.
+ */
+export async function createDriver(config: Config): Promise<RegistryDriver> {
+  const client = createEcrClient({ ...(config.registry.region && { region: config.registry.region }) });
+  try {
+    await client.config.region();
+  } catch {
+    throw new ConfigError('the AWS environment', [
+      {
+        path: 'registry.region',
+        message: 'no AWS region is set: give registry.region in the config, or set AWS_REGION (or a region in your AWS profile)',
+      },
+    ]);
+  }
+  return new EcrDriver(client);
 }

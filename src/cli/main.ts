@@ -1,0 +1,68 @@
+import { Command, CommanderError, Option } from 'commander';
+import { runDemo } from './demo.js';
+import { runOnce } from './once.js';
+import { runValidate } from './validate.js';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Parses the command line and runs a command; resolves to the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('janitor')
+    .description('Keeps container registries lean without ever breaking an image that stays.')
+    .version('0.1.0')
+    .showHelpAfterError('(run janitor --help for usage)')
+    .exitOverride();
+  const configOption = () =>
+    new Option(
+      '-c, --config <file>',
+      'YAML config; without it, the seed deployment (5 repositories × sha, tag rules)',
+    );
+  const logOption = () =>
+    new Option('--log-level <level>', 'structured logs on stderr at this level')
+      .choices(logLevels)
+      .default('warn');
+
+  program
+    .command('plan')
+    .description('show what one pass would delete and keep, and why; deletes nothing')
+    .addOption(configOption())
+    .option('--json', 'print one JSON document instead of tables')
+    .addOption(logOption())
+    .action(async (options) => {
+      exitCode = await runOnce('plan', options);
+    });
+  program
+    .command('apply')
+    .description('run one pass over every handler and delete what the plan says')
+    .addOption(configOption())
+    .option('--json', 'print one JSON document instead of tables')
+    .addOption(logOption())
+    .action(async (options) => {
+      exitCode = await runOnce('apply', options);
+    });
+  program
+    .command('validate')
+    .description('check a config file and print every problem with its path')
+    .addOption(configOption())
+    .action(async (options) => {
+      exitCode = await runValidate(options);
+    });
+  program
+    .command('demo')
+    .description(
+      'plan and apply the seed deployment against an in-process ECR emulator (no AWS account needed)',
+    )
+    .addOption(logOption())
+    .action(async (options) => {
+      exitCode = await runDemo(options);
+    });
+
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  return exitCode;
+}

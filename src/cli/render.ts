@@ -1,0 +1,184 @@
+import Table from 'cli-table3';
+import type { HandlerReport } from '../cleanup/handler.js';
+import type { ImageDecision, Plan } from '../core/types.js';
+import { formatBytes, formatTime, palette, plural, shortDigest } from './format.js';
+
+type Colors = ReturnType<typeof palette>;
+
+/**
+ * What a person reads before and after a cleanup: one summary row per handler, then for every
+ * handler that deletes, each image that goes, what it takes with it and what it leaves and why.
+ */
+export function renderReports(
+  reports: readonly HandlerReport[],
+  options: { color: boolean; registry: string },
+): string {
+  const color = palette(options.color);
+  const mode = reports[0]?.mode ?? 'plan';
+  const heading =
+    mode === 'plan'
+      ? `Plan for ${plural(reports.length, 'handler')} on ${options.registry} — nothing has been deleted`
+      : `Cleanup of ${plural(reports.length, 'handler')} on ${options.registry}`;
+  const sections = [color.bold(heading), renderSummary(reports, color)];
+  for (const report of reports) {
+    const detail = renderHandler(report, color);
+    if (detail) sections.push(detail);
+  }
+  return `${sections.join('\n\n')}\n`;
+}
+
+function renderSummary(reports: readonly HandlerReport[], color: Colors): string {
+  const apply = reports[0]?.mode === 'apply';
+  const table = new Table({
+    head: [
+      'handler',
+      'images',
+      'kept',
+      'deleting',
+      'digests',
+      apply ? 'reclaimed' : 'reclaims',
+      'skipped',
+      'status',
+    ],
+    ...tableStyle(color),
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+  });
+  let groups = 0;
+  let digests = 0;
+  let bytes = 0;
+  for (const report of reports) {
+    const plan = report.plan;
+    const deleting = plan?.groups.length ?? 0;
+    const digestCount = plan?.waves.reduce((total, wave) => total + wave.length, 0) ?? 0;
+    groups += deleting;
+    digests += digestCount;
+    bytes += plan?.bytesReclaimed ?? 0;
+    table.push([
+      report.handler,
+      plan ? String(plan.candidateCount) : '—',
+      plan ? String(plan.candidateCount - deleting) : '—',
+      deleting > 0 ? color.yellow(String(deleting)) : '0',
+      String(digestCount),
+      formatBytes(plan?.bytesReclaimed ?? 0),
+      plan ? String(plan.decisions.filter(isWorthShowing).length) : '—',
+      status(report, color),
+    ]);
+  }
+  table.push([
+    color.bold('total'),
+    '',
+    '',
+    color.bold(String(groups)),
+    color.bold(String(digests)),
+    color.bold(formatBytes(bytes)),
+    '',
+    '',
+  ]);
+  return table.toString();
+}
+
+function status(report: HandlerReport, color: Colors): string {
+  if (report.error) return color.red(`error: ${truncate(report.error, 60)}`);
+  if (report.plan && report.plan.blockers.length > 0) return color.red('blocked (see below)');
+  const execution = report.execution;
+  if (execution) {
+    const failed = execution.failed.length;
+    const done = execution.deleted.length + execution.alreadyGone.length;
+    return failed > 0 ? color.red(`${done} deleted, ${failed} failed`) : color.green(`${done} deleted`);
+  }
+  if (report.mode === 'apply' || (report.plan?.groups.length ?? 0) === 0) return color.green('nothing to do');
+  return 'would delete';
+}
+
+function renderHandler(report: HandlerReport, color: Colors): string | undefined {
+  const plan = report.plan;
+  const lines: string[] = [];
+  if (report.error) lines.push(color.red(`  error: ${report.error}`));
+  if (plan) {
+    for (const blocker of plan.blockers) lines.push(color.red(`  blocked, nothing deleted: ${blocker}`));
+    if (plan.groups.length > 0) lines.push(renderGroups(plan, color));
+    for (const decision of plan.decisions.filter(isWorthShowing)) {
+      if (decision.fate === 'skip')
+        lines.push(color.dim(`  skipped ${decision.image.tags.join(', ')}: ${decision.explanation}`));
+    }
+  }
+  const execution = report.execution;
+  if (execution) {
+    for (const failure of execution.failed) {
+      lines.push(color.red(`  failed ${failure.digest}: ${failure.code}: ${failure.reason}`));
+    }
+    if (execution.keptBecauseParentRemained.length > 0) {
+      lines.push(
+        color.yellow(
+          `  kept ${plural(execution.keptBecauseParentRemained.length, 'child', 'children')} whose parent index could not be deleted`,
+        ),
+      );
+    }
+    if (execution.notAttempted.length > 0) {
+      lines.push(
+        color.yellow(`  stopped before deleting ${plural(execution.notAttempted.length, 'digest')}`),
+      );
+    }
+  }
+  if (lines.length === 0) return undefined;
+  const rule = plan?.rule;
+  const title = rule
+    ? `${report.handler} — ${plan.groups.length} of ${plan.candidateCount} going (keep ${rule.keep}, drop at most ${rule.drop})`
+    : report.handler;
+  return [color.bold(title), ...lines].join('\n');
+}
+
+function renderGroups(plan: Plan, color: Colors): string {
+  const table = new Table({
+    head: ['tag', 'pushed', 'digest', 'kind', 'deleting', 'bytes', 'why'],
+    ...tableStyle(color),
+  });
+  const decisions = new Map(
+    plan.decisions.flatMap((decision) =>
+      decision.fate === 'delete' ? [[decision.image.digest, decision] as const] : [],
+    ),
+  );
+  const keptNotes: string[] = [];
+  for (const group of plan.groups) {
+    const deleting = group.members.filter((member) => member.fate === 'delete').length;
+    const children = group.members.length - 1;
+    const decision = decisions.get(group.rootDigest);
+    table.push([
+      group.tag,
+      formatTime(decision?.image.pushedAt),
+      shortDigest(group.rootDigest),
+      children > 0 ? `index + ${plural(children, 'child', 'children')}` : 'image',
+      String(deleting),
+      formatBytes(group.bytes),
+      decision?.explanation ?? '',
+    ]);
+    for (const member of group.members) {
+      if (member.fate === 'keep') {
+        keptNotes.push(
+          color.green(`  keeping ${shortDigest(member.digest)} of ${group.tag}: ${member.keptBecause}`),
+        );
+      }
+    }
+  }
+  return [table.toString(), ...keptNotes].join('\n');
+}
+
+/**
+ * A skipped image worth a person's attention: it looks like the rule's but is passed over (several
+ * tags, no push time). Tags of other rules (prefix mismatches) are not this handler's business.
+ */
+function isWorthShowing(decision: ImageDecision): boolean {
+  return decision.fate === 'skip' && decision.reason !== 'prefix-mismatch';
+}
+
+/** Compact tables: no line between rows; colours only on a terminal. */
+function tableStyle(color: Colors) {
+  return {
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: { head: color.isColorSupported ? ['cyan'] : [], border: color.isColorSupported ? ['grey'] : [] },
+  };
+}
+
+function truncate(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+}

@@ -1,0 +1,227 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { executePlan } from '../../src/cleanup/execute.js';
+import { checkIntegrity } from '../../src/cleanup/integrity.js';
+import { runPass } from '../../src/cleanup/pass.js';
+import { defaultConfigFile, handlersOf, resolveConfig, seedRepositories } from '../../src/config/config.js';
+import type { Plan } from '../../src/core/types.js';
+import {
+  demoFleetShape,
+  type SeededFleet,
+  type SeededImage,
+  seedDemoFleet,
+} from '../../src/emulator/fleet.js';
+import { buildImageManifest, buildIndex } from '../../src/emulator/manifests.js';
+import { silentLogger } from '../../src/log.js';
+import { createEcrClient } from '../../src/registry/ecr/client.js';
+import { EcrDriver } from '../../src/registry/ecr/driver.js';
+import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+
+const handlers = handlersOf(resolveConfig(defaultConfigFile, 'test'));
+const run = { logger: silentLogger, sleep: async () => {} };
+
+/** The seed's algorithm, written again as plainly as possible, to check the tool against. */
+function expectedDeletions(fleet: SeededFleet): Set<string> {
+  const removed: SeededImage[] = [];
+  for (const repository of seedRepositories) {
+    for (const prefixes of ['0123456789abcdef'.split(''), ['v']]) {
+      const candidates = fleet.images
+        .filter((image) => image.repository === repository && image.tags.length === 1)
+        .filter((image) => prefixes.some((prefix) => image.tags[0]?.startsWith(prefix)))
+        .sort(
+          (left, right) =>
+            left.pushedAt.getTime() - right.pushedAt.getTime() ||
+            ((left.tags[0] ?? '') < (right.tags[0] ?? '') ? -1 : 1),
+        );
+      removed.push(...candidates.slice(0, Math.min(5, Math.max(0, candidates.length - 10))));
+    }
+  }
+  const staying = fleet.images.filter((image) => !removed.includes(image));
+  const needed = new Set(
+    staying.flatMap((image) => image.digests.map((digest) => `${image.repository}@${digest}`)),
+  );
+  return new Set(
+    removed
+      .flatMap((image) => image.digests.map((digest) => `${image.repository}@${digest}`))
+      .filter((key) => !needed.has(key)),
+  );
+}
+
+function present(ecr: EmulatedEcr): Set<string> {
+  return new Set(
+    ecr.emulator.state
+      .repositories()
+      .flatMap((repository) =>
+        ecr.emulator.state.listImages(repository).map((image) => `${repository}@${image.digest}`),
+      ),
+  );
+}
+
+describe('cleanup handlers end to end (SDK over HTTP against the emulator)', () => {
+  let ecr: EmulatedEcr;
+  beforeEach(async () => {
+    ecr = await startEmulatedEcr();
+  });
+  afterEach(async () => {
+    await ecr.emulator.stop();
+  });
+
+  it('plan deletes nothing and reports what apply will delete', async () => {
+    const fleet = seedDemoFleet(ecr.emulator.state);
+    const before = present(ecr);
+    const reports = await runPass(ecr.driver, handlers, { mode: 'plan', ...run });
+    expect(present(ecr)).toEqual(before);
+    expect(reports.every((report) => report.success)).toBe(true);
+    const planned = new Set(
+      reports.flatMap((report) =>
+        (report.plan?.waves.flat() ?? []).map((deletion) => `${report.repository}@${deletion.digest}`),
+      ),
+    );
+    expect(planned).toEqual(expectedDeletions(fleet));
+  });
+
+  it('apply deletes exactly the seed algorithm’s digest groups, keeps the shared child, breaks no index', async () => {
+    const fleet = seedDemoFleet(ecr.emulator.state);
+    const before = present(ecr);
+    const expected = expectedDeletions(fleet);
+    expect(expected.size).toBeGreaterThan(50);
+
+    const reports = await runPass(ecr.driver, handlers, { mode: 'apply', ...run });
+    expect(reports.map((report) => [report.handler, report.success, report.error])).toEqual(
+      handlers.map((handler) => [handler.name, true, undefined]),
+    );
+    const after = present(ecr);
+    const gone = new Set([...before].filter((key) => !after.has(key)));
+    expect(gone).toEqual(expected);
+    expect(ecr.emulator.state.hasImage(fleet.sharedChild.repository, fleet.sharedChild.digest)).toBe(true);
+    for (const repository of seedRepositories) {
+      expect((await checkIntegrity(ecr.driver, repository)).broken).toEqual([]);
+    }
+    // Per handler: the groups deleted are the seed's count, min(drop, max(0, n − keep)).
+    const deletedCounts = Object.fromEntries(
+      reports.map((report) => [report.handler, report.plan?.groups.length]),
+    );
+    expect(deletedCounts).toMatchObject({
+      'alloy:sha': 5,
+      'kayron:sha': 4,
+      'server:sha': 0,
+      'specta:sha': 0,
+      'splits-lite:sha': 1,
+    });
+    expect(deletedCounts).toMatchObject({
+      'alloy:v': 2,
+      'kayron:v': 1,
+      'server:v': 5,
+      'specta:v': 3,
+      'splits-lite:v': 0,
+    });
+  });
+
+  it('converges over runs to exactly keep candidates per handler, then does nothing', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    await runPass(ecr.driver, handlers, { mode: 'apply', ...run });
+    const second = await runPass(ecr.driver, handlers, { mode: 'apply', ...run });
+    expect(second.find((report) => report.handler === 'alloy:sha')?.plan?.groups).toHaveLength(3);
+    expect(second.find((report) => report.handler === 'server:v')?.plan?.groups).toHaveLength(1);
+    const third = await runPass(ecr.driver, handlers, { mode: 'apply', ...run });
+    expect(third.every((report) => report.plan?.groups.length === 0 && report.success)).toBe(true);
+    for (const report of third) {
+      const shape = demoFleetShape[report.repository];
+      const seeded = report.handler.endsWith(':sha') ? shape?.shaImages : shape?.releaseImages;
+      expect(report.plan?.candidateCount, report.handler).toBe(Math.min(seeded ?? -1, 10));
+    }
+  });
+
+  it('retries a child the registry refused because its parent went in the same batch', async () => {
+    const child = buildImageManifest({ seed: 'retry/child' });
+    const parent = buildIndex([child]);
+    ecr.emulator.state.putImage('retry', { manifest: child.text, mediaType: child.mediaType });
+    ecr.emulator.state.putImage('retry', { manifest: parent.text, mediaType: parent.mediaType, tag: 'abc' });
+    // A plan that sends parent and child together: ECR judges references before the request, so
+    // the child is refused once and must still be gone at the end of the run.
+    const plan = {
+      repository: 'retry',
+      waves: [
+        [
+          { digest: parent.digest, parents: [] },
+          { digest: child.digest, parents: [] },
+        ],
+      ],
+    } as unknown as Plan;
+    const report = await executePlan(ecr.driver, plan, { logger: silentLogger, sleep: async () => {} });
+    expect(report.failed).toEqual([]);
+    expect([...report.deleted].sort()).toEqual([parent.digest, child.digest].sort());
+    expect(ecr.emulator.state.listImages('retry')).toEqual([]);
+  });
+
+  it('keeps the children when their parent index cannot be deleted', async () => {
+    const child = buildImageManifest({ seed: 'held/child' });
+    const parent = buildIndex([child]);
+    ecr.emulator.state.putImage('held', { manifest: child.text, mediaType: child.mediaType });
+    ecr.emulator.state.putImage('held', { manifest: parent.text, mediaType: parent.mediaType, tag: 'abc' });
+    ecr.emulator.setFaults({ throttleRate: 1 });
+    const impatient = new EcrDriver(
+      createEcrClient({
+        region: 'us-east-1',
+        overrides: {
+          endpoint: ecr.emulator.endpoint,
+          credentials: { accessKeyId: 't', secretAccessKey: 't' },
+          maxAttempts: 1,
+        },
+      }),
+    );
+    const plan = {
+      repository: 'held',
+      waves: [[{ digest: parent.digest, parents: [] }], [{ digest: child.digest, parents: [parent.digest] }]],
+    } as unknown as Plan;
+    const report = await executePlan(impatient, plan, { logger: silentLogger, sleep: async () => {} });
+    ecr.emulator.setFaults({});
+    expect(report.failed.map((failure) => failure.code)).toEqual(['ThrottlingException']);
+    expect(report.keptBecauseParentRemained).toEqual([child.digest]);
+    expect(ecr.emulator.state.hasImage('held', child.digest)).toBe(true);
+  });
+
+  it('blocks a handler whose selected image has an unsupported media type, deleting nothing', async () => {
+    const newest = Array.from({ length: 10 }, (_, index) => buildImageManifest({ seed: `odd/${index}` }));
+    newest.forEach((manifest, index) => {
+      ecr.emulator.state.putImage('odd', {
+        manifest: manifest.text,
+        mediaType: manifest.mediaType,
+        tag: `v1.${index}`,
+        pushedAt: new Date(Date.UTC(2026, 5, index + 2)),
+      });
+    });
+    const schemaOne = JSON.stringify({ schemaVersion: 1, name: 'odd', tag: 'v0.1', fsLayers: [] });
+    ecr.emulator.state.putImage('odd', {
+      manifest: schemaOne,
+      mediaType: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+      tag: 'v0.1',
+      pushedAt: new Date(Date.UTC(2026, 5, 1)),
+    });
+    const [report] = await runPass(
+      ecr.driver,
+      [{ name: 'odd:v', repository: 'odd', rule: { name: 'v', prefixes: ['v'], keep: 10, drop: 5 } }],
+      {
+        mode: 'apply',
+        ...run,
+      },
+    );
+    expect(report?.success).toBe(false);
+    expect(report?.plan?.blockers.join()).toMatch(
+      /odd:v0\.1 has media type application\/vnd\.docker\.distribution\.manifest\.v1\+prettyjws/,
+    );
+    expect(ecr.emulator.state.listImages('odd')).toHaveLength(11);
+  });
+
+  it('reports a repository that does not exist as a failed handler without stopping the others', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const missing = {
+      name: 'ghost:sha',
+      repository: 'ghost',
+      rule: handlers[0]?.rule as (typeof handlers)[0]['rule'],
+    };
+    const reports = await runPass(ecr.driver, [missing, ...handlers], { mode: 'plan', ...run });
+    expect(reports[0]).toMatchObject({ handler: 'ghost:sha', success: false });
+    expect(reports[0]?.error).toMatch(/RepositoryNotFoundException/);
+    expect(reports.slice(1).every((report) => report.success)).toBe(true);
+  });
+});

@@ -1,0 +1,119 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkIntegrity } from '../../src/cleanup/integrity.js';
+import { seedRepositories } from '../../src/config/config.js';
+import { seedDemoFleet } from '../../src/emulator/fleet.js';
+import { runCli } from '../support/cli.js';
+import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+
+function inventory(ecr: EmulatedEcr): string[] {
+  return ecr.emulator.state
+    .repositories()
+    .flatMap((repository) => ecr.emulator.state.listImages(repository).map((image) => `${repository}@${image.digest}`))
+    .sort();
+}
+
+describe('janitor command line', () => {
+  let ecr: EmulatedEcr;
+  beforeEach(async () => {
+    ecr = await startEmulatedEcr();
+  });
+  afterEach(async () => {
+    await ecr.emulator.stop();
+  });
+
+  it('prints help for the program and each command', async () => {
+    const help = await runCli(['--help']);
+    expect(help.exitCode).toBe(0);
+    for (const command of ['plan', 'apply', 'validate', 'demo']) expect(help.stdout).toContain(command);
+    const planHelp = await runCli(['plan', '--help']);
+    expect(planHelp.exitCode).toBe(0);
+    expect(planHelp.stdout).toContain('--config');
+  });
+
+  it('rejects an unknown command and an unknown flag with a clear error', async () => {
+    const command = await runCli(['purge']);
+    expect(command.exitCode).toBe(2);
+    expect(command.stderr).toContain("unknown command 'purge'");
+    const flag = await runCli(['plan', '--force']);
+    expect(flag.exitCode).toBe(2);
+    expect(flag.stderr).toContain("unknown option '--force'");
+  });
+
+  it('refuses a bad config before any API call, naming the file and field', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'janitor-cli-'));
+    const path = join(directory, 'bad.yaml');
+    await writeFile(path, 'registry: {type: ecr}\nrules:\n  - {repositories: [kayron], tags: sha, keep: 0, drop: 5}\n');
+    seedDemoFleet(ecr.emulator.state);
+    const before = inventory(ecr);
+    const result = await runCli(['apply', '--config', path], ecr.environment);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(path);
+    expect(result.stderr).toContain('rules[0].keep');
+    expect(ecr.emulator.requestCounts()).toEqual({});
+    expect(inventory(ecr)).toEqual(before);
+
+    const validate = await runCli(['validate', '--config', path]);
+    expect(validate.exitCode).toBe(2);
+    expect(validate.stderr).toContain('rules[0].keep: must be at least 1');
+  });
+
+  it('plan with no config deletes nothing, exits 0 and shows every handler', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const before = inventory(ecr);
+    const result = await runCli(['plan'], ecr.environment);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(inventory(ecr)).toEqual(before);
+    for (const repository of seedRepositories) {
+      expect(result.stdout).toContain(`${repository}:sha`);
+      expect(result.stdout).toContain(`${repository}:v`);
+    }
+    expect(result.stdout).toContain('nothing has been deleted');
+  });
+
+  it('apply --json deletes what plan --json announced, and leaves every index intact', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const plan = JSON.parse((await runCli(['plan', '--json'], ecr.environment)).stdout);
+    const announced = plan.handlers.flatMap((handler: { repository: string; groups: { deleting: string[] }[] }) =>
+      handler.groups.flatMap((group) => group.deleting.map((digest) => `${handler.repository}@${digest}`)),
+    );
+    const before = inventory(ecr);
+    const result = await runCli(['apply', '--json'], ecr.environment);
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.success).toBe(true);
+    const gone = before.filter((key) => !inventory(ecr).includes(key));
+    expect(gone.sort()).toEqual([...new Set<string>(announced)].sort());
+    for (const repository of seedRepositories) {
+      expect((await checkIntegrity(ecr.driver, repository)).broken).toEqual([]);
+    }
+  });
+
+  it('apply exits non-zero when a handler fails, and still runs the others', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const directory = await mkdtemp(join(tmpdir(), 'janitor-cli-'));
+    const path = join(directory, 'ghost.yaml');
+    await writeFile(path, 'registry: {type: ecr}\nrules:\n  - {repositories: [ghost, alloy], tags: sha, keep: 10, drop: 5}\n');
+    const result = await runCli(['apply', '--config', path, '--log-level', 'silent'], ecr.environment);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/ghost:sha.*RepositoryNotFoundException/s);
+    expect(result.stdout).toMatch(/alloy:sha.*25 deleted/s);
+  });
+
+  it('names the missing region instead of failing obscurely', async () => {
+    const { AWS_REGION: _, ...withoutRegion } = ecr.environment;
+    const result = await runCli(['plan'], withoutRegion);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('registry.region: no AWS region is set');
+    expect(ecr.emulator.requestCounts()).toEqual({});
+  });
+
+  it('demo runs the whole job on its embedded default and checks the result', async () => {
+    const result = await runCli(['demo']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('✔ every one of the');
+  });
+});

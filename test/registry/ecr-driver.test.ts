@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildImageManifest, buildIndex } from '../../src/emulator/manifests.js';
+import { RegistryError } from '../../src/registry/driver.js';
+import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+import { describeDriverContract } from './driver-contract.js';
+
+let ecr: EmulatedEcr;
+beforeAll(async () => {
+  ecr = await startEmulatedEcr();
+});
+afterAll(async () => {
+  await ecr.emulator.stop();
+});
+
+describeDriverContract('ECR through the AWS SDK against the emulator', async () => ({
+  driver: ecr.driver,
+  push: async (repository, manifest, tag) => {
+    ecr.emulator.state.putImage(repository, {
+      manifest: manifest.text,
+      mediaType: manifest.mediaType,
+      ...(tag && { tag }),
+    });
+  },
+  exists: async (repository, digest) => ecr.emulator.state.hasImage(repository, digest),
+}));
+
+describe('ECR driver specifics', () => {
+  it('pages through more than 1000 images with one DescribeImages call per 1000', async () => {
+    for (let index = 0; index < 2_345; index += 1) {
+      const manifest = buildImageManifest({ seed: `many/${index}`, layerSizes: [1] });
+      ecr.emulator.state.putImage('many', {
+        manifest: manifest.text,
+        mediaType: manifest.mediaType,
+        tag: `t${index}`,
+      });
+    }
+    ecr.emulator.resetRequestCounts();
+    const images = await ecr.driver.listImages('many');
+    expect(new Set(images.map((image) => image.digest)).size).toBe(2_345);
+    expect(ecr.emulator.requestCounts()).toEqual({ DescribeImages: 3 });
+  });
+
+  it('fetches manifests in batches of at most 100 and caches them by digest', async () => {
+    const digests: string[] = [];
+    for (let index = 0; index < 250; index += 1) {
+      const child = buildImageManifest({ seed: `batch/${index}`, layerSizes: [1] });
+      ecr.emulator.state.putImage('batches', { manifest: child.text, mediaType: child.mediaType });
+      const parent = buildIndex([child]);
+      ecr.emulator.state.putImage('batches', {
+        manifest: parent.text,
+        mediaType: parent.mediaType,
+        tag: `i${index}`,
+      });
+      digests.push(parent.digest);
+    }
+    ecr.emulator.resetRequestCounts();
+    const first = await ecr.driver.getManifests('batches', digests);
+    expect([...first.values()].every((manifest) => manifest.kind === 'index')).toBe(true);
+    expect(ecr.emulator.requestCounts()).toEqual({ BatchGetImage: 3 });
+    await ecr.driver.getManifests('batches', digests);
+    expect(ecr.emulator.requestCounts()).toEqual({ BatchGetImage: 3 });
+  });
+
+  it('deletes in batches of at most 100', async () => {
+    const digests: string[] = [];
+    for (let index = 0; index < 230; index += 1) {
+      const manifest = buildImageManifest({ seed: `bulk/${index}`, layerSizes: [1] });
+      digests.push(
+        ecr.emulator.state.putImage('bulk', { manifest: manifest.text, mediaType: manifest.mediaType }),
+      );
+    }
+    ecr.emulator.resetRequestCounts();
+    const outcomes = await ecr.driver.deleteDigests('bulk', digests);
+    expect(outcomes.filter((outcome) => outcome.outcome === 'deleted')).toHaveLength(230);
+    expect(ecr.emulator.requestCounts()).toEqual({ BatchDeleteImage: 3 });
+  });
+
+  it('returns a child refused while its parent index lives as data, marked for retry', async () => {
+    const child = buildImageManifest({ seed: 'refused/child' });
+    const parent = buildIndex([child]);
+    ecr.emulator.state.putImage('refused', { manifest: child.text, mediaType: child.mediaType });
+    ecr.emulator.state.putImage('refused', {
+      manifest: parent.text,
+      mediaType: parent.mediaType,
+      tag: 'abc',
+    });
+    const [outcome] = await ecr.driver.deleteDigests('refused', [child.digest]);
+    expect(outcome).toMatchObject({
+      digest: child.digest,
+      outcome: 'failed',
+      code: 'ImageReferencedByManifestList',
+      referencedByLiveIndex: true,
+    });
+    expect(ecr.emulator.state.hasImage('refused', child.digest)).toBe(true);
+  });
+
+  it('names the operation and repository when a repository does not exist', async () => {
+    const failure = ecr.driver.listImages('no-such-repository');
+    await expect(failure).rejects.toBeInstanceOf(RegistryError);
+    await expect(failure).rejects.toThrow(
+      /DescribeImages on repository "no-such-repository".*RepositoryNotFoundException/,
+    );
+  });
+});
