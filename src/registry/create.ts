@@ -16,7 +16,8 @@ export async function createDriver(config: Config): Promise<RegistryDriver> {
     throw new ConfigError('the AWS environment', [
       {
         path: 'registry.region',
-        message: 'no AWS region is set: give registry.region in the config, or set AWS_REGION (or a region in your AWS profile)',
+        message:
+          'no AWS region is set: give registry.region in the config, or set AWS_REGION (or a region in your AWS profile)',
       },
     ]);
   }

@@ -11,7 +11,9 @@ import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
 function inventory(ecr: EmulatedEcr): string[] {
   return ecr.emulator.state
     .repositories()
-    .flatMap((repository) => ecr.emulator.state.listImages(repository).map((image) => `${repository}@${image.digest}`))
+    .flatMap((repository) =>
+      ecr.emulator.state.listImages(repository).map((image) => `${repository}@${image.digest}`),
+    )
     .sort();
 }
 
@@ -45,7 +47,10 @@ describe('janitor command line', () => {
   it('refuses a bad config before any API call, naming the file and field', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'janitor-cli-'));
     const path = join(directory, 'bad.yaml');
-    await writeFile(path, 'registry: {type: ecr}\nrules:\n  - {repositories: [kayron], tags: sha, keep: 0, drop: 5}\n');
+    await writeFile(
+      path,
+      'registry: {type: ecr}\nrules:\n  - {repositories: [kayron], tags: sha, keep: 0, drop: 5}\n',
+    );
     seedDemoFleet(ecr.emulator.state);
     const before = inventory(ecr);
     const result = await runCli(['apply', '--config', path], ecr.environment);
@@ -77,8 +82,9 @@ describe('janitor command line', () => {
   it('apply --json deletes what plan --json announced, and leaves every index intact', async () => {
     seedDemoFleet(ecr.emulator.state);
     const plan = JSON.parse((await runCli(['plan', '--json'], ecr.environment)).stdout);
-    const announced = plan.handlers.flatMap((handler: { repository: string; groups: { deleting: string[] }[] }) =>
-      handler.groups.flatMap((group) => group.deleting.map((digest) => `${handler.repository}@${digest}`)),
+    const announced = plan.handlers.flatMap(
+      (handler: { repository: string; groups: { deleting: string[] }[] }) =>
+        handler.groups.flatMap((group) => group.deleting.map((digest) => `${handler.repository}@${digest}`)),
     );
     const before = inventory(ecr);
     const result = await runCli(['apply', '--json'], ecr.environment);
@@ -96,7 +102,10 @@ describe('janitor command line', () => {
     seedDemoFleet(ecr.emulator.state);
     const directory = await mkdtemp(join(tmpdir(), 'janitor-cli-'));
     const path = join(directory, 'ghost.yaml');
-    await writeFile(path, 'registry: {type: ecr}\nrules:\n  - {repositories: [ghost, alloy], tags: sha, keep: 10, drop: 5}\n');
+    await writeFile(
+      path,
+      'registry: {type: ecr}\nrules:\n  - {repositories: [ghost, alloy], tags: sha, keep: 10, drop: 5}\n',
+    );
     const result = await runCli(['apply', '--config', path, '--log-level', 'silent'], ecr.environment);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/ghost:sha.*RepositoryNotFoundException/s);

@@ -10,7 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the built `janitor` binary as a user would, with only the environment given. */
-export function runCli(args: readonly string[], environment: Record<string, string> = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  environment: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...environment },
