@@ -9,7 +9,11 @@ import { EcrDriver } from './ecr/driver.js';
  * region is found here, once, rather than as the same error from every handler.
  */
 export async function createDriver(config: Config): Promise<RegistryDriver> {
-  const client = createEcrClient({ ...(config.registry.region && { region: config.registry.region }) });
+  // The SDK for JavaScript reads AWS_REGION only; the AWS CLI also reads AWS_DEFAULT_REGION, and
+  // people who set up their shell for the CLI expect it to work here too, with the same precedence.
+  const region =
+    config.registry.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
+  const client = createEcrClient({ ...(region && { region }) });
   try {
     await client.config.region();
   } catch {

@@ -120,6 +120,13 @@ describe('janitor command line', () => {
     expect(ecr.emulator.requestCounts()).toEqual({});
   });
 
+  it('reads AWS_DEFAULT_REGION as the AWS CLI does', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const { AWS_REGION: _, ...withoutRegion } = ecr.environment;
+    const result = await runCli(['plan'], { ...withoutRegion, AWS_DEFAULT_REGION: 'eu-west-1' });
+    expect(result.exitCode).toBe(0);
+  });
+
   it('demo runs the whole job on its embedded default and checks the result', async () => {
     const result = await runCli(['demo']);
     expect(result.exitCode).toBe(0);
