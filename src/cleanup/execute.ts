@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeleteOutcome, Digest, Plan } from '../core/types.js';
-import type { RegistryDriver } from '../registry/driver.js';
+import { chunk, type RegistryDriver } from '../registry/driver.js';
 
 export interface FailedDeletion {
   readonly digest: Digest;
@@ -20,8 +20,10 @@ export interface ExecutionReport {
 
 export interface ExecuteOptions {
   readonly logger: Logger;
-  /** Stop between waves (never within a batch already sent). */
+  /** A graceful stop: no batch is sent once it is raised, and a batch already sent is finished. */
   readonly signal?: AbortSignal;
+  /** A hard stop: aborts the requests in flight (a run that timed out). */
+  readonly abortSignal?: AbortSignal;
   /** Waits before retrying a child the registry refused while its just-deleted parent still showed. */
   readonly retryDelaysMs?: readonly number[];
   readonly sleep?: (milliseconds: number) => Promise<void>;
@@ -64,33 +66,38 @@ export async function executePlan(
   };
 
   for (const wave of plan.waves) {
-    if (signal?.aborted) {
-      notAttempted.push(...wave.map((deletion) => deletion.digest));
-      continue;
-    }
     const ready = wave.filter((deletion) => deletion.parents.every((parent) => gone.has(parent)));
     const held = wave.filter((deletion) => !ready.includes(deletion)).map((deletion) => deletion.digest);
     keptBecauseParentRemained.push(...held);
     if (held.length > 0)
       logger.warn({ digests: held }, 'keeping children whose parent index could not be deleted');
-    if (ready.length === 0) continue;
 
-    let pending = ready.map((deletion) => deletion.digest);
-    for (let attempt = 0; pending.length > 0; attempt += 1) {
-      const outcomes = await deleteOrFailAll(driver, plan.repository, pending);
-      const refused = outcomes.filter(
-        (outcome) => outcome.outcome === 'failed' && outcome.referencedByLiveIndex,
-      );
-      const delay = retryDelays[attempt];
-      const retrying = refused.length > 0 && delay !== undefined && !signal?.aborted;
-      for (const outcome of outcomes) if (!(retrying && refused.includes(outcome))) record(outcome);
-      if (!retrying) break;
-      logger.info(
-        { digests: refused.length, delayMs: delay },
-        'registry still sees a deleted parent; retrying children',
-      );
-      await sleep(delay);
-      pending = refused.map((outcome) => outcome.digest);
+    // One batch at a time, so a stop request is honoured between batches and never splits one.
+    for (const batch of chunk(
+      ready.map((deletion) => deletion.digest),
+      driver.deleteBatchSize,
+    )) {
+      if (signal?.aborted) {
+        notAttempted.push(...batch);
+        continue;
+      }
+      let pending = batch;
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        const outcomes = await deleteOrFailAll(driver, plan.repository, pending, options.abortSignal);
+        const refused = outcomes.filter(
+          (outcome) => outcome.outcome === 'failed' && outcome.referencedByLiveIndex,
+        );
+        const delay = retryDelays[attempt];
+        const retrying = refused.length > 0 && delay !== undefined && !signal?.aborted;
+        for (const outcome of outcomes) if (!(retrying && refused.includes(outcome))) record(outcome);
+        if (!retrying) break;
+        logger.info(
+          { digests: refused.length, delayMs: delay },
+          'registry still sees a deleted parent; retrying children',
+        );
+        await sleep(delay);
+        pending = refused.map((outcome) => outcome.digest);
+      }
     }
   }
   return { ...report, keptBecauseParentRemained, notAttempted };
@@ -101,9 +108,10 @@ async function deleteOrFailAll(
   driver: RegistryDriver,
   repository: string,
   digests: Digest[],
+  abortSignal: AbortSignal | undefined,
 ): Promise<DeleteOutcome[]> {
   try {
-    return await driver.deleteDigests(repository, digests);
+    return await driver.deleteDigests(repository, digests, { ...(abortSignal && { signal: abortSignal }) });
   } catch (error) {
     const code = (error as { code?: string }).code ?? (error instanceof Error ? error.name : 'Error');
     const reason = error instanceof Error ? error.message : String(error);

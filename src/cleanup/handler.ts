@@ -17,7 +17,10 @@ import { type ExecutionReport, executePlan } from './execute.js';
 export interface HandlerRun {
   readonly mode: 'plan' | 'apply';
   readonly logger: Logger;
+  /** A graceful stop: finish the delete batch in flight, send no other. */
   readonly signal?: AbortSignal;
+  /** A hard stop: abort registry calls in flight (the run timed out). */
+  readonly abortSignal?: AbortSignal;
   readonly sleep?: (milliseconds: number) => Promise<void>;
 }
 
@@ -51,8 +54,9 @@ export async function runHandler(
   });
   let plan: Plan | undefined;
   try {
-    const images = await driver.listImages(spec.repository);
-    const manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images));
+    const call = run.abortSignal ? { signal: run.abortSignal } : {};
+    const images = await driver.listImages(spec.repository, call);
+    const manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images), call);
     plan = buildPlan({ handler: spec, images, manifests });
     logPlan(logger, plan);
     if (plan.blockers.length > 0) return finish({ plan, success: false });
@@ -66,6 +70,7 @@ export async function runHandler(
     const execution = await executePlan(driver, plan, {
       logger,
       ...(run.signal && { signal: run.signal }),
+      ...(run.abortSignal && { abortSignal: run.abortSignal }),
       ...(run.sleep && { sleep: run.sleep }),
     });
     logger.info(

@@ -7,18 +7,33 @@ import type { DeleteOutcome, Digest, Image, Manifest } from '../core/types.js';
 export interface RegistryDriver {
   /** For logs and reports, e.g. `ecr us-west-2` or `oci https://registry.example.com`. */
   readonly description: string;
+  /** The most digests one delete request takes; the executor stops between batches, never within. */
+  readonly deleteBatchSize: number;
   /** Every manifest of the repository, tagged or not, in no particular order. */
-  listImages(repository: string): Promise<Image[]>;
+  listImages(repository: string, options?: CallOptions): Promise<Image[]>;
   /**
    * The parsed manifests of the given digests, fetched in batches and cached by digest (a digest's
    * content never changes). A digest that cannot be fetched comes back as `unreadable`.
    */
-  getManifests(repository: string, digests: readonly Digest[]): Promise<Map<Digest, Manifest>>;
+  getManifests(
+    repository: string,
+    digests: readonly Digest[],
+    options?: CallOptions,
+  ): Promise<Map<Digest, Manifest>>;
   /**
    * Deletes the given digests (every tag on them goes too). Per-digest failures are data; an
    * already-missing digest is `already-gone`. Throws only when the registry cannot be asked at all.
    */
-  deleteDigests(repository: string, digests: readonly Digest[]): Promise<DeleteOutcome[]>;
+  deleteDigests(
+    repository: string,
+    digests: readonly Digest[],
+    options?: CallOptions,
+  ): Promise<DeleteOutcome[]>;
+}
+
+export interface CallOptions {
+  /** Aborts requests in flight: a run that timed out, or a shutdown that ran out of time. */
+  readonly signal?: AbortSignal;
 }
 
 /** A registry call that failed as a whole, naming the operation and repository. */

@@ -7,7 +7,13 @@ import {
 } from '@aws-sdk/client-ecr';
 import { parseManifest } from '../../core/manifest.js';
 import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
-import { chunk, mapWithConcurrency, type RegistryDriver, RegistryError } from '../driver.js';
+import {
+  type CallOptions,
+  chunk,
+  mapWithConcurrency,
+  type RegistryDriver,
+  RegistryError,
+} from '../driver.js';
 
 /** ECR's documented limits: DescribeImages pages of up to 1000, batches of up to 100 image ids. */
 const listPageSize = 1000;
@@ -31,6 +37,7 @@ export interface EcrDriverOptions {
  */
 export class EcrDriver implements RegistryDriver {
   readonly description: string;
+  readonly deleteBatchSize = batchSize;
   private readonly manifestCache = new Map<Digest, Manifest>();
   private readonly concurrency: number;
 
@@ -42,11 +49,12 @@ export class EcrDriver implements RegistryDriver {
     this.description = 'ecr';
   }
 
-  async listImages(repository: string): Promise<Image[]> {
+  async listImages(repository: string, options: CallOptions = {}): Promise<Image[]> {
     const images: Image[] = [];
     const pages = paginateDescribeImages(
       { client: this.client, pageSize: listPageSize },
       { repositoryName: repository, filter: { tagStatus: 'ANY' } },
+      { abortSignal: options.signal },
     );
     try {
       for await (const page of pages) {
@@ -61,7 +69,11 @@ export class EcrDriver implements RegistryDriver {
     return images;
   }
 
-  async getManifests(repository: string, digests: readonly Digest[]): Promise<Map<Digest, Manifest>> {
+  async getManifests(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<Map<Digest, Manifest>> {
     const found = new Map<Digest, Manifest>();
     const missing: Digest[] = [];
     for (const digest of new Set(digests)) {
@@ -77,6 +89,7 @@ export class EcrDriver implements RegistryDriver {
             imageIds: batch.map((imageDigest) => ({ imageDigest })),
             acceptedMediaTypes,
           }),
+          { abortSignal: options.signal },
         )
         .catch((error: unknown) => {
           throw wrap(error, 'BatchGetImage', repository);
@@ -106,22 +119,31 @@ export class EcrDriver implements RegistryDriver {
     return found;
   }
 
-  async deleteDigests(repository: string, digests: readonly Digest[]): Promise<DeleteOutcome[]> {
+  async deleteDigests(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<DeleteOutcome[]> {
     const outcomes = await mapWithConcurrency(
       chunk([...new Set(digests)], batchSize),
       this.concurrency,
-      (batch) => this.deleteBatch(repository, batch),
+      (batch) => this.deleteBatch(repository, batch, options),
     );
     return outcomes.flat();
   }
 
-  private async deleteBatch(repository: string, batch: readonly Digest[]): Promise<DeleteOutcome[]> {
+  private async deleteBatch(
+    repository: string,
+    batch: readonly Digest[],
+    options: CallOptions,
+  ): Promise<DeleteOutcome[]> {
     const answer = await this.client
       .send(
         new BatchDeleteImageCommand({
           repositoryName: repository,
           imageIds: batch.map((imageDigest) => ({ imageDigest })),
         }),
+        { abortSignal: options.signal },
       )
       .catch((error: unknown) => {
         throw wrap(error, 'BatchDeleteImage', repository);
