@@ -1,5 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
+import { defaultMetricsAddress } from '../daemon/server.js';
+import { runDaemon } from './daemon.js';
 import { runDemo } from './demo.js';
+import { runEmulator } from './emulator.js';
 import { runOnce } from './once.js';
 import { runValidate } from './validate.js';
 
@@ -42,6 +45,21 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = await runOnce('apply', options);
     });
   program
+    .command('daemon')
+    .description('run every handler on its own jittered schedule, with Prometheus metrics and a health check')
+    .addOption(configOption())
+    .option('--metrics-addr <host:port>', 'where /metrics and /healthz listen', defaultMetricsAddress)
+    .option(
+      '--shutdown-timeout <duration>',
+      'on SIGTERM/SIGINT, the longest to wait for runs in flight',
+      '10s',
+    )
+    .addOption(logOption().default('info'))
+    .action(async (options) => {
+      // Exit explicitly: a run aborted at the end of the grace period may still hold sockets open.
+      process.exit(await runDaemon(options));
+    });
+  program
     .command('validate')
     .description('check a config file and print every problem with its path')
     .addOption(configOption())
@@ -56,6 +74,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(logOption())
     .action(async (options) => {
       exitCode = await runDemo(options);
+    });
+
+  program
+    .command('emulator')
+    .description('serve the ECR emulator (for trying the tool without AWS; not for production)')
+    .option('--listen <host:port>', 'where to listen', '127.0.0.1:4566')
+    .option('--seed <fleet>', 'demo (the demo fleet) or none', 'demo')
+    .action(async (options) => {
+      exitCode = await runEmulator(options);
     });
 
   try {

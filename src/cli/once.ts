@@ -31,7 +31,9 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
     throw error;
   }
   const logger = createLogger({ level: options.logLevel as LevelWithSilent, destination: 2 });
-  const reports = await runPass(driver, handlersOf(config), { mode, logger });
+  // An inactive rule stays in the config but does not run, here as in the daemon.
+  const handlers = handlersOf(config).filter((handler) => handler.active !== false);
+  const reports = await runPass(driver, handlers, { mode, logger });
   const registry = describeRegistry(config.registry);
   process.stdout.write(
     options.json

@@ -6,8 +6,8 @@ import type { ConfigFile } from './schema.js';
 
 export interface Config {
   readonly registry: { readonly type: 'ecr'; readonly region?: string };
-  readonly schedule: { readonly everyMs: number; readonly jitter: number };
-  readonly rules: readonly (Rule & { readonly repositories: readonly string[] })[];
+  readonly schedule: { readonly everyMs: number; readonly jitter: number; readonly timeoutMs: number };
+  readonly rules: readonly (Rule & { readonly repositories: readonly string[]; readonly active: boolean })[];
 }
 
 /** The seed's deployment: five repositories, the `sha` and `tag` prefix sets, keep 10, drop 5, 1h ± 1 %. */
@@ -15,10 +15,10 @@ export const seedRepositories = ['alloy', 'kayron', 'server', 'specta', 'splits-
 
 export const defaultConfigFile: ConfigFile = {
   registry: { type: 'ecr' },
-  schedule: { every: '1h', jitter: 0.01 },
+  schedule: { every: '1h', jitter: 0.01, timeout: '15m' },
   rules: [
-    { repositories: [...seedRepositories], tags: 'sha', keep: 10, drop: 5 },
-    { repositories: [...seedRepositories], tags: 'tag', keep: 10, drop: 5 },
+    { repositories: [...seedRepositories], tags: 'sha', keep: 10, drop: 5, active: true },
+    { repositories: [...seedRepositories], tags: 'tag', keep: 10, drop: 5, active: true },
   ],
 };
 
@@ -27,7 +27,14 @@ export function resolveConfig(file: ConfigFile, source: string): Config {
   const rules = file.rules.map((rule) => {
     const prefixes = rule.tags === 'sha' ? shaPrefixes : rule.tags === 'tag' ? releaseTagPrefixes : rule.tags;
     const name = rule.name ?? (rule.tags === 'sha' ? 'sha' : prefixes.join(','));
-    return { name, prefixes, keep: rule.keep, drop: rule.drop, repositories: rule.repositories };
+    return {
+      name,
+      prefixes,
+      keep: rule.keep,
+      drop: rule.drop,
+      repositories: rule.repositories,
+      active: rule.active,
+    };
   });
   const seen = new Map<string, number>();
   const problems: { path: string; message: string }[] = [];
@@ -47,7 +54,11 @@ export function resolveConfig(file: ConfigFile, source: string): Config {
   if (problems.length > 0) throw new ConfigError(source, problems);
   return {
     registry: { type: file.registry.type, ...(file.registry.region && { region: file.registry.region }) },
-    schedule: { everyMs: parseDuration(file.schedule.every) as number, jitter: file.schedule.jitter },
+    schedule: {
+      everyMs: parseDuration(file.schedule.every) as number,
+      jitter: file.schedule.jitter,
+      timeoutMs: parseDuration(file.schedule.timeout) as number,
+    },
     rules,
   };
 }
@@ -59,6 +70,7 @@ export function handlersOf(config: Config): HandlerSpec[] {
       name: `${repository}:${rule.name}`,
       repository,
       rule: { name: rule.name, prefixes: rule.prefixes, keep: rule.keep, drop: rule.drop },
+      active: rule.active,
     })),
   );
 }

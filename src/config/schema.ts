@@ -23,6 +23,7 @@ export const ruleSchema = z.strictObject({
   ]),
   keep: z.int().min(1, { message: 'must be at least 1: the newest image is always kept' }),
   drop: z.int().min(0, { message: 'cannot be negative' }),
+  active: z.boolean().default(true),
 });
 
 export const configSchema = z.strictObject({
@@ -38,8 +39,10 @@ export const configSchema = z.strictObject({
         .min(0)
         .max(1, { message: 'is a fraction of `every`, between 0 and 1' })
         .default(0.01),
+      /** The longest one run may take before it is aborted and counted as failed. */
+      timeout: duration.default('15m'),
     })
-    .default({ every: '1h', jitter: 0.01 }),
+    .default({ every: '1h', jitter: 0.01, timeout: '15m' }),
   rules: z.array(ruleSchema).min(1, { message: 'must define at least one rule' }),
 });
 

@@ -62,6 +62,8 @@ export interface HandlerSpec {
   readonly name: string;
   readonly repository: string;
   readonly rule: Rule;
+  /** The seed's `Active()`: false keeps the handler configured but never run. Default true. */
+  readonly active?: boolean;
 }
 
 export type SkipReason = 'no-tag' | 'several-tags' | 'no-push-time' | 'prefix-mismatch';

@@ -55,7 +55,7 @@ describe('config', () => {
     expect(handlers.every((handler) => handler.rule.keep === 10 && handler.rule.drop === 5)).toBe(true);
     expect(handlers[0]?.rule.prefixes).toEqual('0123456789abcdef'.split(''));
     expect(handlers[5]?.rule.prefixes).toEqual(['v']);
-    expect(config.schedule).toEqual({ everyMs: 3_600_000, jitter: 0.01 });
+    expect(config.schedule).toEqual({ everyMs: 3_600_000, jitter: 0.01, timeoutMs: 900_000 });
     expect(config.registry).toEqual({ type: 'ecr' });
   });
 

@@ -1,0 +1,26 @@
+# registry-janitor: `janitor daemon` by default; any other command by overriding the arguments,
+# e.g. `docker run IMAGE` (daemon) or a Kubernetes CronJob with command [node, /app/bin/janitor.js, apply].
+# (Not built in this repository's CI: there is no Docker engine there. See README, Deployment.)
+
+FROM node:20-slim AS build
+WORKDIR /app
+# `npm ci` runs the `prepare` script, which compiles src/ into dist/, so the sources come first.
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm ci --no-audit --no-fund \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-slim
+ENV NODE_ENV=production \
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+# The image's unprivileged `node` user (uid 1000); the tool needs no file system writes.
+USER node
+EXPOSE 9464
+ENTRYPOINT ["node", "/app/bin/janitor.js", "daemon"]
+# Listen on every interface inside the container so Prometheus and the kubelet can reach it.
+CMD ["--metrics-addr", "0.0.0.0:9464"]

@@ -1,0 +1,97 @@
+import type { LevelWithSilent } from 'pino';
+import { cleanupJob, countCleanup } from '../cleanup/job.js';
+import { handlersOf } from '../config/config.js';
+import { formatDuration, parseDuration } from '../config/duration.js';
+import { loadConfig } from '../config/load.js';
+import { parseListenAddress, startStatusServer } from '../daemon/server.js';
+import { Engine } from '../engine/engine.js';
+import { instrument } from '../engine/instrument.js';
+import { createMetrics } from '../engine/metrics.js';
+import { withTimeout } from '../engine/timeout.js';
+import { createLogger } from '../log.js';
+import { createDriver } from '../registry/create.js';
+
+export interface DaemonOptions {
+  readonly config?: string;
+  readonly metricsAddr: string;
+  readonly logLevel: string;
+  readonly shutdownTimeout: string;
+}
+
+/**
+ * `janitor daemon`: every handler in its own loop with the seed's jittered cooldown, metrics and
+ * health over HTTP, and a graceful stop on SIGTERM or SIGINT. Resolves to the exit code.
+ */
+export async function runDaemon(options: DaemonOptions): Promise<number> {
+  const logger = createLogger({ level: options.logLevel as LevelWithSilent, destination: 1 });
+  let setup: Awaited<ReturnType<typeof prepare>>;
+  try {
+    setup = await prepare(options);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const { config, driver, address, shutdownMs } = setup;
+  const handlers = handlersOf(config);
+  const metrics = createMetrics(handlers);
+  const jobs = handlers.map((spec) =>
+    instrument(
+      countCleanup(withTimeout(cleanupJob(driver, spec, logger), config.schedule.timeoutMs), metrics),
+      metrics,
+    ),
+  );
+  const engine = new Engine(jobs, {
+    everyMs: config.schedule.everyMs,
+    jitter: config.schedule.jitter,
+    logger,
+  });
+  let server: Awaited<ReturnType<typeof startStatusServer>>;
+  try {
+    server = await startStatusServer(address, metrics.registry, () => engine.isRunning);
+  } catch (error) {
+    process.stderr.write(`cannot listen on ${options.metricsAddr}: ${(error as Error).message}\n`);
+    return 2;
+  }
+  engine.start();
+  logger.info(
+    {
+      handlers: handlers.map((handler) => handler.name),
+      every: formatDuration(config.schedule.everyMs),
+      jitter: config.schedule.jitter,
+      metrics: `http://${server.address.host}:${server.address.port}/metrics`,
+    },
+    'daemon started',
+  );
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  // A second signal means "now": exit without waiting for runs in flight.
+  const exitNow = (second: NodeJS.Signals) => {
+    logger.warn({ signal: second }, 'second signal: exiting at once');
+    process.exit(1);
+  };
+  process.once('SIGTERM', exitNow);
+  process.once('SIGINT', exitNow);
+  logger.info(
+    { signal, graceMs: shutdownMs },
+    'stopping: no new runs; runs in flight finish their delete batch',
+  );
+  // Keep a little of the budget for closing the server and flushing logs.
+  const finished = await engine.stop(Math.max(0, shutdownMs - 1_000));
+  if (!finished) logger.warn('runs still in flight at the end of the grace period were aborted');
+  await server.close();
+  logger.info('daemon stopped');
+  return 0;
+}
+
+async function prepare(options: DaemonOptions) {
+  const shutdownMs = parseDuration(options.shutdownTimeout);
+  if (shutdownMs === undefined) {
+    throw new Error(`--shutdown-timeout must be a duration such as 10s, got "${options.shutdownTimeout}"`);
+  }
+  const address = parseListenAddress(options.metricsAddr);
+  const config = await loadConfig(options.config);
+  return { config, driver: await createDriver(config), address, shutdownMs };
+}

@@ -1,0 +1,95 @@
+import type { Logger } from 'pino';
+import { drawCooldown, drawFirstDelay } from './cooldown.js';
+import type { Job } from './job.js';
+
+export interface EngineOptions {
+  readonly everyMs: number;
+  readonly jitter: number;
+  readonly logger: Logger;
+  /** Uniform in [0, 1); injectable so tests can pin the draws. */
+  readonly random?: () => number;
+  /** Waits `milliseconds` or until `signal` is raised, whichever is first; injectable for tests. */
+  readonly sleep?: (milliseconds: number, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Runs every job in its own loop — its own failure domain — with the seed's jittered cooldown
+ * after each run. A job that throws, rejects or hangs affects only its own loop (hangs are bounded
+ * by the `withTimeout` decorator). Each loop awaits its run before cooling down, so the runs of
+ * one job never overlap.
+ */
+export class Engine {
+  private readonly stopping = new AbortController();
+  private readonly aborting = new AbortController();
+  private loops: Promise<void>[] = [];
+  private readonly random: () => number;
+  private readonly sleep: (milliseconds: number, signal: AbortSignal) => Promise<void>;
+
+  constructor(
+    private readonly jobs: readonly Job[],
+    private readonly options: EngineOptions,
+  ) {
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? sleepUnlessAborted;
+  }
+
+  get isRunning(): boolean {
+    return this.loops.length > 0 && !this.stopping.signal.aborted;
+  }
+
+  start(): void {
+    if (this.loops.length > 0) throw new Error('the engine is already started');
+    this.loops = this.jobs.map((job) => this.loop(job));
+  }
+
+  /**
+   * Starts no new run and lets runs in flight finish their delete batch. Resolves true when every
+   * run finished within `graceMs`; otherwise aborts what is left and resolves false.
+   */
+  async stop(graceMs: number): Promise<boolean> {
+    this.stopping.abort(new Error('the engine is stopping'));
+    const grace = new AbortController();
+    const finished = await Promise.race([
+      Promise.all(this.loops).then(() => true),
+      sleepUnlessAborted(graceMs, grace.signal).then(() => false),
+    ]);
+    grace.abort();
+    if (!finished) this.aborting.abort(new Error('shutdown grace period is over'));
+    return finished;
+  }
+
+  private async loop(job: Job): Promise<void> {
+    const { logger, everyMs, jitter } = this.options;
+    const signal = this.stopping.signal;
+    await this.sleep(drawFirstDelay(everyMs, this.random), signal);
+    while (!signal.aborted) {
+      if (job.isActive()) {
+        try {
+          await job.run({ stopping: signal, abort: this.aborting.signal });
+        } catch (error) {
+          logger.error({ handler: job.name, err: error }, 'handler run failed');
+        }
+      } else {
+        logger.debug({ handler: job.name }, 'handler is inactive; skipping this run');
+      }
+      if (signal.aborted) break;
+      await this.sleep(drawCooldown(everyMs, jitter, this.random), signal);
+    }
+  }
+}
+
+/** Resolves after `milliseconds`, or as soon as `signal` is raised; never rejects. */
+export function sleepUnlessAborted(milliseconds: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', wake);
+      resolve();
+    }, milliseconds);
+    signal.addEventListener('abort', wake, { once: true });
+  });
+}

@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import { runPass } from '../cleanup/pass.js';
+import type { Config } from '../config/config.js';
+import { handlersOf } from '../config/config.js';
+import { loadConfig } from '../config/load.js';
+import { createLogger } from '../log.js';
+import { createDriver } from '../registry/create.js';
+import type { RegistryDriver } from '../registry/driver.js';
+import { type CleanupEvent, selectHandlers } from './select.js';
+
+export type { CleanupEvent };
+
+/** The part of the Lambda context the handler uses: how long the invocation has left. */
+export interface InvocationContext {
+  getRemainingTimeInMillis?(): number;
+}
+
+export interface InvocationSummary {
+  readonly mode: 'plan' | 'apply';
+  readonly success: boolean;
+  readonly handlers: readonly {
+    readonly handler: string;
+    readonly success: boolean;
+    readonly deleted: number;
+    readonly failed: number;
+    readonly error?: string;
+  }[];
+}
+
+export interface FunctionDependencies {
+  readonly loadConfig: () => Promise<Config>;
+  readonly createDriver: (config: Config) => Promise<RegistryDriver>;
+  readonly logger: Logger;
+}
+
+/** Stop starting delete batches this long before Lambda's deadline, so the invocation ends cleanly. */
+const deadlineMarginMs = 10_000;
+
+/**
+ * One pass of `apply` (or `plan`) over the repositories an event names, for a scheduled function
+ * (AWS Lambda invoked by EventBridge Scheduler). A fleet too large for one process is sharded
+ * across schedules, each with its own event. Fails the invocation when any handler failed, so the
+ * failure shows in the function's error metrics and the scheduler's retry policy applies.
+ */
+export function createFunctionHandler(dependencies: FunctionDependencies) {
+  return async (
+    event: CleanupEvent | null | undefined,
+    context?: InvocationContext,
+  ): Promise<InvocationSummary> => {
+    const request = event ?? {};
+    const mode = request.mode ?? 'apply';
+    if (mode !== 'plan' && mode !== 'apply')
+      throw new Error(`mode must be plan or apply, got ${JSON.stringify(mode)}`);
+    const config = await dependencies.loadConfig();
+    const handlers = selectHandlers(handlersOf(config), request);
+    const driver = await dependencies.createDriver(config);
+    const stopping = new AbortController();
+    const remaining = context?.getRemainingTimeInMillis?.();
+    const deadline =
+      remaining === undefined
+        ? undefined
+        : setTimeout(
+            () => stopping.abort(new Error('the invocation is about to time out')),
+            Math.max(0, remaining - deadlineMarginMs),
+          );
+    try {
+      const reports = await runPass(driver, handlers, {
+        mode,
+        logger: dependencies.logger,
+        signal: stopping.signal,
+      });
+      const summary: InvocationSummary = {
+        mode,
+        success: reports.every((report) => report.success),
+        handlers: reports.map((report) => ({
+          handler: report.handler,
+          success: report.success,
+          deleted: report.execution?.deleted.length ?? 0,
+          failed: report.execution?.failed.length ?? 0,
+          ...(report.error !== undefined && { error: report.error }),
+        })),
+      };
+      dependencies.logger.info(summary, 'invocation finished');
+      if (!summary.success) {
+        const failed = summary.handlers
+          .filter((handler) => !handler.success)
+          .map((handler) => handler.handler);
+        throw new Error(`handlers failed: ${failed.join(', ')} (see the log for each failure)`);
+      }
+      return summary;
+    } finally {
+      clearTimeout(deadline);
+    }
+  };
+}
+
+/**
+ * The Lambda entry point (`dist/function/lambda.handler`). The config comes from the file named by
+ * JANITOR_CONFIG, bundled with the function, or is the built-in seed deployment.
+ */
+export const handler = createFunctionHandler({
+  loadConfig: () => loadConfig(process.env.JANITOR_CONFIG || undefined),
+  createDriver,
+  logger: createLogger({ level: 'info', destination: 1, pretty: false }),
+});

@@ -1,0 +1,50 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { parseConfig } from '../src/config/load.js';
+
+const read = (path: string) => readFile(new URL(`../${path}`, import.meta.url), 'utf8');
+
+describe('deployment files', () => {
+  it('the IAM policy grants exactly the ECR actions the driver calls', async () => {
+    const sources = await Promise.all(
+      (await readdir(new URL('../src/registry/ecr/', import.meta.url))).map((file) =>
+        read(`src/registry/ecr/${file}`),
+      ),
+    );
+    const used = new Set(
+      [...sources.join('\n').matchAll(/\b(?:(\w+)Command\b|paginate(\w+)\()/g)].map(
+        (match) => `ecr:${match[1] ?? match[2]}`,
+      ),
+    );
+    const policy = JSON.parse(await read('deploy/iam-policy.json'));
+    const granted = new Set(policy.Statement.flatMap((statement: { Action: string[] }) => statement.Action));
+    expect([...granted].sort()).toEqual([...used].sort());
+  });
+
+  it('the Kubernetes manifests parse, and their config is a valid janitor config', async () => {
+    const documents = [];
+    for (const file of ['config.yaml', 'daemon.yaml', 'cronjob.yaml']) {
+      for (const document of parseAllDocuments(await read(`deploy/kubernetes/${file}`))) {
+        expect(document.errors, file).toEqual([]);
+        documents.push(document.toJS());
+      }
+    }
+    const configMap = documents.find((document) => document.kind === 'ConfigMap');
+    expect(() => parseConfig(configMap.data['config.yaml'], 'ConfigMap registry-janitor')).not.toThrow();
+    const deployment = documents.find((document) => document.kind === 'Deployment');
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container.args).toContain('0.0.0.0:9464');
+    expect(container.readinessProbe.httpGet.path).toBe('/healthz');
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(10);
+    const cronJob = documents.find((document) => document.kind === 'CronJob');
+    expect(cronJob.spec.jobTemplate.spec.template.spec.containers[0].command).toContain('apply');
+  });
+
+  it('the Dockerfile runs the daemon as the unprivileged node user on Node 20', async () => {
+    const dockerfile = await read('Dockerfile');
+    expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/bin/janitor.js", "daemon"]');
+  });
+});

@@ -1,0 +1,118 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultConfigFile, handlersOf, resolveConfig, seedRepositories } from '../../src/config/config.js';
+import { seedDemoFleet } from '../../src/emulator/fleet.js';
+import { createFunctionHandler, handler } from '../../src/function/lambda.js';
+import { selectHandlers, shardOf } from '../../src/function/select.js';
+import { silentLogger } from '../../src/log.js';
+import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+
+const seedConfig = resolveConfig(defaultConfigFile, 'test');
+
+function count(ecr: EmulatedEcr, repository: string): number {
+  return ecr.emulator.state.listImages(repository).length;
+}
+
+describe('Lambda handler (in-process, against the emulator)', () => {
+  let ecr: EmulatedEcr;
+  beforeEach(async () => {
+    ecr = await startEmulatedEcr();
+    seedDemoFleet(ecr.emulator.state);
+  });
+  afterEach(async () => {
+    await ecr.emulator.stop();
+  });
+
+  const invoke = (ecrDriver: EmulatedEcr) =>
+    createFunctionHandler({
+      loadConfig: async () => seedConfig,
+      createDriver: async () => ecrDriver.driver,
+      logger: silentLogger,
+    });
+
+  it('cleans only the repositories its event names', async () => {
+    const before = Object.fromEntries(
+      seedRepositories.map((repository) => [repository, count(ecr, repository)]),
+    );
+    const summary = await invoke(ecr)({ repositories: ['alloy', 'kayron'] });
+    expect(summary.success).toBe(true);
+    expect(summary.handlers.map((each) => each.handler)).toEqual([
+      'alloy:sha',
+      'kayron:sha',
+      'alloy:v',
+      'kayron:v',
+    ]);
+    expect(count(ecr, 'alloy')).toBeLessThan(before.alloy as number);
+    expect(count(ecr, 'kayron')).toBeLessThan(before.kayron as number);
+    for (const untouched of ['server', 'specta', 'splits-lite'])
+      expect(count(ecr, untouched)).toBe(before[untouched]);
+  });
+
+  it('with no event, cleans every repository of the config; plan mode deletes nothing', async () => {
+    const before = seedRepositories.map((repository) => count(ecr, repository));
+    const planned = await invoke(ecr)({ mode: 'plan' });
+    expect(planned.handlers).toHaveLength(10);
+    expect(seedRepositories.map((repository) => count(ecr, repository))).toEqual(before);
+    const applied = await invoke(ecr)(undefined);
+    expect(applied.handlers.reduce((total, each) => total + each.deleted, 0)).toBeGreaterThan(50);
+  });
+
+  it('the shards of a fleet cover every repository exactly once', async () => {
+    const handlers = handlersOf(seedConfig);
+    const shards = [0, 1, 2].map((index) => selectHandlers(handlers, { shard: { index, count: 3 } }));
+    const names = shards.flat().map((each) => each.name);
+    expect(names.sort()).toEqual(handlers.map((each) => each.name).sort());
+    for (const shard of shards) {
+      for (const each of shard) expect(shardOf(each.repository, 3)).toBe(shards.indexOf(shard));
+    }
+  });
+
+  it('rejects an event naming a repository outside the config, or a bad shard, before any call', async () => {
+    ecr.emulator.resetRequestCounts();
+    await expect(invoke(ecr)({ repositories: ['nope'] })).rejects.toThrow(
+      'no rule of the config covers: nope',
+    );
+    await expect(invoke(ecr)({ shard: { index: 3, count: 3 } })).rejects.toThrow(/shard must be/);
+    expect(ecr.emulator.requestCounts()).toEqual({});
+  });
+
+  it('fails the invocation when a handler fails, after running the others', async () => {
+    const config = resolveConfig(
+      {
+        ...defaultConfigFile,
+        rules: [{ repositories: ['missing', 'alloy'], tags: 'sha', keep: 10, drop: 5, active: true }],
+      },
+      'test',
+    );
+    const failing = createFunctionHandler({
+      loadConfig: async () => config,
+      createDriver: async () => ecr.driver,
+      logger: silentLogger,
+    });
+    const before = count(ecr, 'alloy');
+    await expect(failing({})).rejects.toThrow('handlers failed: missing:sha');
+    expect(count(ecr, 'alloy')).toBe(before - 25);
+  });
+
+  it('sends no delete batch when the invocation is about to time out', async () => {
+    const before = count(ecr, 'alloy');
+    const summary = await invoke(ecr)({ repositories: ['alloy'] }, { getRemainingTimeInMillis: () => 5_000 });
+    expect(summary.handlers.every((each) => each.deleted === 0)).toBe(true);
+    expect(count(ecr, 'alloy')).toBe(before);
+  });
+
+  it('the exported handler uses the standard AWS environment and the built-in config', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, ecr.environment);
+    delete process.env.JANITOR_CONFIG;
+    try {
+      const summary = await handler(
+        { repositories: ['specta'], mode: 'plan' },
+        { getRemainingTimeInMillis: () => 60_000 },
+      );
+      expect(summary).toMatchObject({ mode: 'plan', success: true });
+      expect(summary.handlers.map((each) => each.handler)).toEqual(['specta:sha', 'specta:v']);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
