@@ -20,7 +20,6 @@ export interface IntegrityReport {
 /** Reads a repository and finds every index that names a child the repository no longer holds. */
 export async function checkIntegrity(driver: RegistryDriver, repository: string): Promise<IntegrityReport> {
   const images = await driver.listImages(repository);
-  const present = new Set(images.map((image) => image.digest));
   const indexes = images.filter(
     (image) => image.mediaType === undefined || indexMediaTypes.has(image.mediaType),
   );
@@ -28,6 +27,11 @@ export async function checkIntegrity(driver: RegistryDriver, repository: string)
     repository,
     indexes.map((image) => image.digest),
   );
+  // Whether a child exists is asked of the registry: an inventory may know children from a cache.
+  const children = [...manifests.values()].flatMap((manifest) =>
+    manifest.kind === 'index' ? manifest.children : [],
+  );
+  const present = await driver.presentDigests(repository, children);
   const broken: BrokenIndex[] = [];
   const unreadable: { digest: Digest; reason: string }[] = [];
   let indexCount = 0;

@@ -29,6 +29,8 @@ export interface RegistryDriver {
     digests: readonly Digest[],
     options?: CallOptions,
   ): Promise<DeleteOutcome[]>;
+  /** The subset of `digests` the repository holds now, asked of the registry (never from a cache). */
+  presentDigests(repository: string, digests: readonly Digest[], options?: CallOptions): Promise<Set<Digest>>;
 }
 
 export interface CallOptions {

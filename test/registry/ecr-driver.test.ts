@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImageManifest, buildIndex } from '../../src/emulator/manifests.js';
+import { type BuiltManifest, buildImageManifest, buildIndex } from '../../src/emulator/manifests.js';
 import { RegistryError } from '../../src/registry/driver.js';
 import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
 import { describeDriverContract } from './driver-contract.js';
@@ -12,17 +12,35 @@ afterAll(async () => {
   await ecr.emulator.stop();
 });
 
-describeDriverContract('ECR through the AWS SDK against the emulator', async () => ({
-  driver: ecr.driver,
-  push: async (repository, manifest, tag) => {
+describeDriverContract('ECR through the AWS SDK against the emulator', async () => {
+  const put = (repository: string, manifest: BuiltManifest, tag?: string) => {
     ecr.emulator.state.putImage(repository, {
       manifest: manifest.text,
       mediaType: manifest.mediaType,
       ...(tag && { tag }),
     });
-  },
-  exists: async (repository, digest) => ecr.emulator.state.hasImage(repository, digest),
-}));
+    return manifest;
+  };
+  return {
+    driver: ecr.driver,
+    pushImage: async (repository, spec, tag) =>
+      put(
+        repository,
+        buildImageManifest({
+          seed: spec.seed,
+          ...(spec.format && { format: spec.format }),
+          ...(spec.platform && { platform: spec.platform }),
+          ...(spec.annotations && { annotations: spec.annotations }),
+        }),
+        tag,
+      ),
+    pushIndex: async (repository, children, format, tag) =>
+      put(repository, buildIndex(children, { format }), tag),
+    tag: async (repository, manifest, tag) => {
+      put(repository, manifest, tag);
+    },
+  };
+});
 
 describe('ECR driver specifics', () => {
   it('pages through more than 1000 images with one DescribeImages call per 1000', async () => {

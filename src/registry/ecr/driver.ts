@@ -132,6 +132,16 @@ export class EcrDriver implements RegistryDriver {
     return outcomes.flat();
   }
 
+  /** ECR lists every manifest, tagged or not, so one listing answers for any number of digests. */
+  async presentDigests(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<Set<Digest>> {
+    const listed = new Set((await this.listImages(repository, options)).map((image) => image.digest));
+    return new Set(digests.filter((digest) => listed.has(digest)));
+  }
+
   private async deleteBatch(
     repository: string,
     batch: readonly Digest[],

@@ -1,0 +1,338 @@
+import { createHash } from 'node:crypto';
+import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
+import { type CallOptions, mapWithConcurrency, type RegistryDriver, RegistryError } from '../driver.js';
+import { nextLink } from './challenge.js';
+import type { Credentials } from './credentials.js';
+import { type ManifestDetails, readConfigCreated, readManifestDetails } from './details.js';
+import { OciHttp, type RetryPolicy } from './http.js';
+
+/** Without all four, a registry answers 404 for content stored under a type we did not name. */
+const manifestMediaTypes = [
+  MediaType.ociIndex,
+  MediaType.ociManifest,
+  MediaType.dockerManifestList,
+  MediaType.dockerManifest,
+];
+
+export interface OciDriverOptions {
+  readonly url: string;
+  readonly credentials?: Credentials;
+  /** Requests in flight at once (per repository operation). */
+  readonly concurrency?: number;
+  readonly retry?: RetryPolicy;
+}
+
+/**
+ * Any registry that speaks the OCI distribution spec. The API has no push time and no listing of
+ * untagged manifests, so an image's age is its creation time (the `created` annotation, else the
+ * config's `created`; for an index, the newest of its platform images), and the inventory is the
+ * tags and everything they reach. Manifests and configs are cached by digest across runs; tags
+ * are resolved again every run, because a tag can move.
+ */
+export class OciDriver implements RegistryDriver {
+  readonly description: string;
+  readonly deleteBatchSize: number;
+  private readonly http: OciHttp;
+  private readonly concurrency: number;
+  private readonly details = new Map<Digest, ManifestDetails>();
+  private readonly configCreated = new Map<Digest, Date | undefined>();
+
+  constructor(options: OciDriverOptions) {
+    const url = new URL(options.url);
+    this.concurrency = options.concurrency ?? 8;
+    this.deleteBatchSize = this.concurrency;
+    this.description = `OCI registry ${url.origin}`;
+    this.http = new OciHttp({
+      baseUrl: url,
+      ...(options.credentials && { credentials: options.credentials }),
+      ...(options.retry && { retry: options.retry }),
+    });
+  }
+
+  /** Every repository, from `_catalog`, following its `Link` pages. */
+  async listRepositories(options: CallOptions = {}): Promise<string[]> {
+    const names: string[] = [];
+    let url: URL | undefined = new URL('/v2/_catalog?n=1000', this.http.baseUrl);
+    while (url) {
+      const response = await this.expectOk(
+        url,
+        { scope: 'registry:catalog:*', ...options },
+        'list repositories',
+      );
+      names.push(...(((await response.json()) as { repositories?: string[] | null }).repositories ?? []));
+      url = nextLink(response.headers.get('link'), url);
+    }
+    return names;
+  }
+
+  async listTags(repository: string, options: CallOptions = {}): Promise<string[]> {
+    const tags: string[] = [];
+    let url: URL | undefined = new URL(`/v2/${repository}/tags/list`, this.http.baseUrl);
+    while (url) {
+      const response = await this.expectOk(
+        url,
+        { scope: pull(repository), ...options },
+        `list the tags of ${repository}`,
+      );
+      // distribution answers {"tags": null} for a repository whose tags are all gone.
+      tags.push(...(((await response.json()) as { tags?: string[] | null }).tags ?? []));
+      url = nextLink(response.headers.get('link'), url);
+    }
+    return tags;
+  }
+
+  async listImages(repository: string, options: CallOptions = {}): Promise<Image[]> {
+    const tags = await this.listTags(repository, options);
+    const resolved = await mapWithConcurrency(tags, this.concurrency, async (tag) => ({
+      tag,
+      digest: await this.resolveTag(repository, tag, options),
+    }));
+    const tagsByDigest = new Map<Digest, string[]>();
+    for (const { tag, digest } of resolved) {
+      if (digest !== undefined) tagsByDigest.set(digest, [...(tagsByDigest.get(digest) ?? []), tag]);
+    }
+    // Everything the tags reach, level by level: indexes name children, children may be indexes.
+    const known = new Set<Digest>();
+    let level = [...tagsByDigest.keys()];
+    while (level.length > 0) {
+      for (const digest of level) known.add(digest);
+      const fetched = await mapWithConcurrency(level, this.concurrency, (digest) =>
+        this.fetchDetails(repository, digest, options),
+      );
+      level = [
+        ...new Set(
+          fetched.flatMap((details) => (details?.manifest.kind === 'index' ? details.manifest.children : [])),
+        ),
+      ].filter((digest) => !known.has(digest));
+    }
+    await mapWithConcurrency([...known], this.concurrency, (digest) =>
+      this.fetchCreated(repository, digest, options),
+    );
+    return [...known].map((digest) => this.toImage(digest, tagsByDigest.get(digest) ?? []));
+  }
+
+  async getManifests(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<Map<Digest, Manifest>> {
+    const found = new Map<Digest, Manifest>();
+    await mapWithConcurrency([...new Set(digests)], this.concurrency, async (digest) => {
+      const details = await this.fetchDetails(repository, digest, options);
+      found.set(
+        digest,
+        details?.manifest ?? { kind: 'unreadable', digest, reason: 'the registry does not have it' },
+      );
+    });
+    return found;
+  }
+
+  async deleteDigests(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<DeleteOutcome[]> {
+    return mapWithConcurrency(
+      [...new Set(digests)],
+      this.concurrency,
+      async (digest): Promise<DeleteOutcome> => {
+        const response = await this.http.request(`/v2/${repository}/manifests/${digest}`, {
+          method: 'DELETE',
+          scope: `repository:${repository}:delete`,
+          ...options,
+        });
+        if (response.status === 202 || response.status === 200 || response.status === 204) {
+          await response.body?.cancel();
+          return { digest, outcome: 'deleted' };
+        }
+        if (response.status === 404) {
+          await response.body?.cancel();
+          return { digest, outcome: 'already-gone' };
+        }
+        const { code, message } = await registryError(response);
+        const hint =
+          code === 'UNSUPPORTED' ? ' (is deleting enabled? distribution: storage.delete.enabled)' : '';
+        return { digest, outcome: 'failed', code, reason: `${message}${hint}` };
+      },
+    );
+  }
+
+  /** The subset of `digests` the repository holds, asked of the registry (no cache). */
+  async presentDigests(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<Set<Digest>> {
+    const present = new Set<Digest>();
+    await mapWithConcurrency([...new Set(digests)], this.concurrency, async (digest) => {
+      const response = await this.http.request(`/v2/${repository}/manifests/${digest}`, {
+        method: 'HEAD',
+        scope: pull(repository),
+        accept: manifestMediaTypes,
+        ...options,
+      });
+      await response.body?.cancel();
+      if (response.ok) present.add(digest);
+      else if (response.status !== 404)
+        throw new RegistryError(
+          `HEAD ${digest} in ${repository}: HTTP ${response.status}`,
+          `HTTP${response.status}`,
+        );
+    });
+    return present;
+  }
+
+  /** The digest a tag points to now; undefined when the tag vanished since the listing. */
+  private async resolveTag(
+    repository: string,
+    tag: string,
+    options: CallOptions,
+  ): Promise<Digest | undefined> {
+    const request = { scope: pull(repository), accept: manifestMediaTypes, ...options };
+    const head = await this.http.request(`/v2/${repository}/manifests/${tag}`, {
+      ...request,
+      method: 'HEAD',
+    });
+    await head.body?.cancel();
+    if (head.status === 404) return undefined;
+    const digest = head.headers.get('docker-content-digest');
+    if (head.ok && digest) return digest;
+    // No digest header (some registries): read the manifest and hash it ourselves.
+    const response = await this.http.request(`/v2/${repository}/manifests/${tag}`, request);
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw await failure(response, `resolve the tag ${repository}:${tag}`);
+    const text = await bodyText(response);
+    const computed = sha256(text);
+    this.remember(computed, text.toString('utf8'), response.headers.get('content-type') ?? undefined);
+    return computed;
+  }
+
+  private async fetchDetails(
+    repository: string,
+    digest: Digest,
+    options: CallOptions,
+  ): Promise<ManifestDetails | undefined> {
+    const cached = this.details.get(digest);
+    if (cached) return cached;
+    const response = await this.http.request(`/v2/${repository}/manifests/${digest}`, {
+      scope: pull(repository),
+      accept: manifestMediaTypes,
+      ...options,
+    });
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!response.ok) throw await failure(response, `read the manifest ${digest} of ${repository}`);
+    const text = await bodyText(response);
+    const header = response.headers.get('docker-content-digest');
+    // Content that does not hash to its name is not trusted: it can only protect, never delete.
+    if (sha256(text) !== digest || (header !== null && header !== digest)) {
+      return {
+        manifest: { kind: 'unreadable', digest, reason: 'its content does not match its digest' },
+        sizeBytes: 0,
+        nonPlatformChildren: new Set(),
+      };
+    }
+    return this.remember(digest, text.toString('utf8'), response.headers.get('content-type') ?? undefined);
+  }
+
+  private remember(digest: Digest, text: string, contentType: string | undefined): ManifestDetails {
+    const details = readManifestDetails(digest, text, contentType?.split(';')[0]?.trim());
+    if (details.manifest.kind !== 'unreadable') this.details.set(digest, details);
+    return details;
+  }
+
+  /** Reads (once per config digest) the creation time of an image manifest's config. */
+  private async fetchCreated(repository: string, digest: Digest, options: CallOptions): Promise<void> {
+    const configDigest = this.details.get(digest)?.configDigest;
+    if (configDigest === undefined || this.configCreated.has(configDigest)) return;
+    if (this.details.get(digest)?.annotatedCreated) return;
+    const response = await this.http.request(`/v2/${repository}/blobs/${configDigest}`, {
+      scope: pull(repository),
+      ...options,
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      // A config we cannot read leaves the age unknown: the image is skipped, never deleted.
+      return;
+    }
+    const text = await bodyText(response);
+    this.configCreated.set(
+      configDigest,
+      sha256(text) === configDigest ? readConfigCreated(text.toString('utf8')) : undefined,
+    );
+  }
+
+  /** An image's age: its own annotation, else its config's `created`; an index's, its newest platform image. */
+  private createdOf(digest: Digest): Date | undefined {
+    const details = this.details.get(digest);
+    if (details === undefined) return undefined;
+    if (details.annotatedCreated) return details.annotatedCreated;
+    if (details.manifest.kind === 'image') {
+      return details.configDigest === undefined ? undefined : this.configCreated.get(details.configDigest);
+    }
+    if (details.manifest.kind !== 'index') return undefined;
+    const times = details.manifest.children
+      .filter((child) => !details.nonPlatformChildren.has(child))
+      .map((child) => this.createdOf(child))
+      .filter((time): time is Date => time !== undefined);
+    return times.length === 0 ? undefined : new Date(Math.max(...times.map((time) => time.getTime())));
+  }
+
+  private toImage(digest: Digest, tags: string[]): Image {
+    const details = this.details.get(digest);
+    const pushedAt = this.createdOf(digest);
+    const mediaType = details && 'mediaType' in details.manifest ? details.manifest.mediaType : undefined;
+    return {
+      digest,
+      tags,
+      ...(pushedAt && { pushedAt }),
+      ...(details && { sizeBytes: details.sizeBytes }),
+      ...(mediaType && { mediaType }),
+    };
+  }
+
+  private async expectOk(
+    url: URL,
+    request: { scope: string } & CallOptions,
+    what: string,
+  ): Promise<Response> {
+    const response = await this.http.request(url, request);
+    if (!response.ok) throw await failure(response, what);
+    return response;
+  }
+}
+
+function pull(repository: string): string {
+  return `repository:${repository}:pull`;
+}
+
+/** A digest names exact bytes: hash what was received, not a re-encoding of it. */
+function sha256(body: Buffer): Digest {
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}
+
+async function bodyText(response: Response): Promise<Buffer> {
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/** The distribution spec's error body: `{"errors": [{"code": "NAME_UNKNOWN", "message": "…"}]}`. */
+async function registryError(response: Response): Promise<{ code: string; message: string }> {
+  const text = await response.text().catch(() => '');
+  try {
+    const first = (JSON.parse(text) as { errors?: { code?: string; message?: string }[] }).errors?.[0];
+    if (first?.code) return { code: first.code, message: first.message ?? first.code };
+  } catch {
+    // Not the spec's error body; report the status.
+  }
+  return {
+    code: `HTTP${response.status}`,
+    message: `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+  };
+}
+
+async function failure(response: Response, what: string): Promise<RegistryError> {
+  const { code, message } = await registryError(response);
+  return new RegistryError(`could not ${what}: ${code}: ${message}`, code);
+}

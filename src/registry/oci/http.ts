@@ -1,0 +1,164 @@
+import { RegistryError } from '../driver.js';
+import { type Challenge, parseChallenge, retryAfterMs } from './challenge.js';
+import type { Credentials } from './credentials.js';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { attempts: 6, baseDelayMs: 200, maxDelayMs: 10_000 };
+
+export interface OciHttpOptions {
+  readonly baseUrl: URL;
+  readonly credentials?: Credentials;
+  readonly retry?: RetryPolicy;
+  readonly random?: () => number;
+  readonly sleep?: (milliseconds: number) => Promise<void>;
+}
+
+export interface OciRequest {
+  readonly method?: 'GET' | 'HEAD' | 'DELETE';
+  /** What the request needs from a token server, e.g. `repository:kayron:pull`. */
+  readonly scope: string;
+  readonly accept?: readonly string[];
+  readonly signal?: AbortSignal;
+}
+
+interface Token {
+  readonly value: string;
+  readonly expiresAt: number;
+}
+
+const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * HTTP to a distribution-spec registry: answers a `401` challenge with Basic credentials or a
+ * Bearer token from the challenge's realm (cached per scope until it expires), and retries 429,
+ * 5xx and broken connections with exponential backoff and full jitter, honouring `Retry-After`.
+ */
+export class OciHttp {
+  private challenge: Challenge | undefined;
+  private readonly tokens = new Map<string, Token>();
+  private readonly retry: RetryPolicy;
+  private readonly random: () => number;
+  private readonly sleep: (milliseconds: number) => Promise<void>;
+
+  constructor(private readonly options: OciHttpOptions) {
+    this.retry = options.retry ?? defaultRetryPolicy;
+    this.random = options.random ?? Math.random;
+    this.sleep =
+      options.sleep ?? ((milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)));
+  }
+
+  get baseUrl(): URL {
+    return this.options.baseUrl;
+  }
+
+  /** The answer to `path` (a path or absolute URL), after authentication and retries. */
+  async request(path: string | URL, request: OciRequest): Promise<Response> {
+    const url = new URL(path, this.options.baseUrl);
+    for (let attempt = 1; ; attempt += 1) {
+      let response: Response;
+      try {
+        response = await this.authorizedFetch(url, request);
+      } catch (error) {
+        if (request.signal?.aborted || attempt >= this.retry.attempts || error instanceof RegistryError)
+          throw error;
+        await this.sleep(this.backoff(attempt));
+        continue;
+      }
+      if (!retryableStatuses.has(response.status) || attempt >= this.retry.attempts) return response;
+      const wait = retryAfterMs(response.headers.get('retry-after')) ?? this.backoff(attempt);
+      await response.body?.cancel();
+      await this.sleep(Math.min(wait, this.retry.maxDelayMs));
+    }
+  }
+
+  /** Full jitter: a uniform wait between 0 and the exponential cap, so retrying clients spread out. */
+  private backoff(attempt: number): number {
+    return this.random() * Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+  }
+
+  private async authorizedFetch(url: URL, request: OciRequest): Promise<Response> {
+    const send = async () =>
+      fetch(url, {
+        method: request.method ?? 'GET',
+        headers: {
+          ...(request.accept && { accept: request.accept.join(', ') }),
+          ...(await this.authorization(request.scope, request.signal)),
+        },
+        redirect: 'follow',
+        ...(request.signal && { signal: request.signal }),
+      });
+    const response = await send();
+    if (response.status !== 401) return response;
+    const challenge = parseChallenge(response.headers.get('www-authenticate'));
+    if (challenge === undefined) return response;
+    const wasBasic = this.challenge?.scheme === 'basic';
+    this.challenge = challenge;
+    // A second 401 with the credentials we were asked for is the registry's final word.
+    if (challenge.scheme === 'basic' && (wasBasic || this.options.credentials === undefined)) return response;
+    await response.body?.cancel();
+    if (challenge.scheme === 'bearer') {
+      // The scope the registry names is what this request needs; ours is only our best guess.
+      const scope = challenge.parameters.scope ?? request.scope;
+      this.tokens.set(request.scope, await this.fetchToken(challenge, scope, request.signal));
+    }
+    return send();
+  }
+
+  private async authorization(
+    scope: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Record<string, string>> {
+    const challenge = this.challenge;
+    if (challenge === undefined) return {};
+    if (challenge.scheme === 'basic') {
+      return this.options.credentials ? { authorization: `Basic ${basic(this.options.credentials)}` } : {};
+    }
+    const cached = this.tokens.get(scope);
+    if (cached && cached.expiresAt > Date.now()) return { authorization: `Bearer ${cached.value}` };
+    const token = await this.fetchToken(challenge, scope, signal);
+    this.tokens.set(scope, token);
+    return { authorization: `Bearer ${token.value}` };
+  }
+
+  private async fetchToken(
+    challenge: Challenge,
+    scope: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Token> {
+    const realm = challenge.parameters.realm;
+    if (realm === undefined)
+      throw new RegistryError('the registry asked for a Bearer token but named no realm', 'AuthError');
+    const url = new URL(realm);
+    if (challenge.parameters.service) url.searchParams.set('service', challenge.parameters.service);
+    url.searchParams.append('scope', scope);
+    const response = await fetch(url, {
+      headers: this.options.credentials ? { authorization: `Basic ${basic(this.options.credentials)}` } : {},
+      ...(signal && { signal }),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new RegistryError(
+        `the token server ${url.origin}${url.pathname} refused a token for ${scope}: HTTP ${response.status}` +
+          (this.options.credentials ? '' : ' (no credentials are configured: see registry.auth)'),
+        'AuthError',
+      );
+    }
+    const body = (await response.json()) as { token?: string; access_token?: string; expires_in?: number };
+    const value = body.token ?? body.access_token;
+    if (!value)
+      throw new RegistryError(`the token server ${url.origin} answered without a token`, 'AuthError');
+    // Renew a little before the end; 60 s is the spec's default lifetime.
+    const lifetimeMs = Math.max(10, body.expires_in ?? 60) * 1000;
+    return { value, expiresAt: Date.now() + lifetimeMs - Math.min(30_000, lifetimeMs / 4) };
+  }
+}
+
+function basic(credentials: Credentials): string {
+  return Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+}

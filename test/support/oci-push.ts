@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { MediaType } from '../../src/core/types.js';
+import type { BuiltManifest, Platform } from '../../src/emulator/manifests.js';
+
+export interface ImageSpec {
+  /** Makes the content unique: the same seed gives the same digest. */
+  readonly seed: string;
+  readonly format?: 'oci' | 'docker';
+  readonly platform?: Platform;
+  readonly annotations?: Record<string, string>;
+  /** The config's `created`; null for a config without one. Default: now. */
+  readonly created?: Date | null;
+}
+
+function digestOf(body: Buffer | string): string {
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}
+
+/**
+ * Pushes real content through the distribution API — blobs by monolithic upload, then manifests —
+ * as `docker buildx` would, so fixtures are what a registry really holds.
+ */
+export class OciPusher {
+  constructor(
+    private readonly url: string,
+    private readonly authorization: (scope: string) => Promise<string | undefined> = async () => undefined,
+  ) {}
+
+  async pushImage(repository: string, spec: ImageSpec, tag?: string): Promise<BuiltManifest> {
+    const docker = spec.format === 'docker';
+    const platform = spec.platform ?? { os: 'linux', architecture: 'amd64' };
+    const config = Buffer.from(
+      JSON.stringify({
+        ...(spec.created !== null && { created: (spec.created ?? new Date()).toISOString() }),
+        architecture: platform.architecture,
+        os: platform.os,
+        rootfs: { type: 'layers', diff_ids: [digestOf(`${spec.seed}/diff`)] },
+      }),
+    );
+    const layer = Buffer.from(`${spec.seed}/layer/`.repeat(64));
+    await this.pushBlob(repository, config);
+    await this.pushBlob(repository, layer);
+    const mediaType = docker ? MediaType.dockerManifest : MediaType.ociManifest;
+    const document = {
+      schemaVersion: 2,
+      mediaType,
+      config: {
+        mediaType: docker
+          ? 'application/vnd.docker.container.image.v1+json'
+          : 'application/vnd.oci.image.config.v1+json',
+        digest: digestOf(config),
+        size: config.length,
+      },
+      layers: [
+        {
+          mediaType: docker
+            ? 'application/vnd.docker.image.rootfs.diff.tar.gzip'
+            : 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: digestOf(layer),
+          size: layer.length,
+        },
+      ],
+      ...(spec.annotations && { annotations: spec.annotations }),
+    };
+    const text = JSON.stringify(document);
+    await this.putManifest(repository, tag ?? digestOf(text), text, mediaType);
+    return {
+      text,
+      digest: digestOf(text),
+      mediaType,
+      sizeBytes: config.length + layer.length,
+      platform,
+      ...(spec.annotations && { annotations: spec.annotations }),
+    };
+  }
+
+  async pushIndex(
+    repository: string,
+    children: readonly BuiltManifest[],
+    options: { format?: 'oci' | 'docker'; annotations?: Record<string, string> } = {},
+    tag?: string,
+  ): Promise<BuiltManifest> {
+    const mediaType = options.format === 'docker' ? MediaType.dockerManifestList : MediaType.ociIndex;
+    const text = JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      manifests: children.map((child) => ({
+        mediaType: child.mediaType,
+        digest: child.digest,
+        size: Buffer.byteLength(child.text),
+        ...(child.platform && { platform: child.platform }),
+        ...(child.annotations && { annotations: child.annotations }),
+      })),
+      ...(options.annotations && { annotations: options.annotations }),
+    });
+    await this.putManifest(repository, tag ?? digestOf(text), text, mediaType);
+    return { text, digest: digestOf(text), mediaType, sizeBytes: 0 };
+  }
+
+  /** Points `tag` at an already pushed manifest. */
+  async tag(repository: string, manifest: BuiltManifest, tag: string): Promise<void> {
+    await this.putManifest(repository, tag, manifest.text, manifest.mediaType);
+  }
+
+  private async pushBlob(repository: string, body: Buffer): Promise<void> {
+    const headers = await this.headers(`repository:${repository}:pull,push`);
+    const start = await fetch(`${this.url}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers });
+    await start.body?.cancel();
+    if (start.status !== 202) throw new Error(`blob upload to ${repository} refused: HTTP ${start.status}`);
+    const location = new URL(start.headers.get('location') as string, this.url);
+    location.searchParams.set('digest', digestOf(body));
+    const put = await fetch(location, {
+      method: 'PUT',
+      headers: { ...headers, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(body),
+    });
+    if (put.status !== 201)
+      throw new Error(`blob upload to ${repository} failed: HTTP ${put.status} ${await put.text()}`);
+  }
+
+  private async putManifest(
+    repository: string,
+    reference: string,
+    text: string,
+    mediaType: string,
+  ): Promise<void> {
+    const response = await fetch(`${this.url}/v2/${repository}/manifests/${reference}`, {
+      method: 'PUT',
+      headers: { ...(await this.headers(`repository:${repository}:pull,push`)), 'content-type': mediaType },
+      body: text,
+    });
+    if (response.status !== 201) {
+      throw new Error(
+        `manifest ${reference} to ${repository} refused: HTTP ${response.status} ${await response.text()}`,
+      );
+    }
+  }
+
+  private async headers(scope: string): Promise<Record<string, string>> {
+    const authorization = await this.authorization(scope);
+    return authorization ? { authorization } : {};
+  }
+}
