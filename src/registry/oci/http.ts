@@ -41,7 +41,8 @@ const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
  */
 export class OciHttp {
   private challenge: Challenge | undefined;
-  private readonly tokens = new Map<string, Token>();
+  /** Per scope; the promise itself is cached so that concurrent requests share one token fetch. */
+  private readonly tokens = new Map<string, Promise<Token>>();
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
   private readonly sleep: (milliseconds: number) => Promise<void>;
@@ -105,7 +106,9 @@ export class OciHttp {
     if (challenge.scheme === 'bearer') {
       // The scope the registry names is what this request needs; ours is only our best guess.
       const scope = challenge.parameters.scope ?? request.scope;
-      this.tokens.set(request.scope, await this.fetchToken(challenge, scope, request.signal));
+      const token = this.fetchToken(challenge, scope, request.signal);
+      this.tokens.set(request.scope, token);
+      await token;
     }
     return send();
   }
@@ -119,11 +122,15 @@ export class OciHttp {
     if (challenge.scheme === 'basic') {
       return this.options.credentials ? { authorization: `Basic ${basic(this.options.credentials)}` } : {};
     }
-    const cached = this.tokens.get(scope);
-    if (cached && cached.expiresAt > Date.now()) return { authorization: `Bearer ${cached.value}` };
-    const token = await this.fetchToken(challenge, scope, signal);
-    this.tokens.set(scope, token);
-    return { authorization: `Bearer ${token.value}` };
+    const pending = this.tokens.get(scope);
+    const cached = pending && (await pending.catch(() => undefined));
+    if (pending && cached && cached.expiresAt > Date.now())
+      return { authorization: `Bearer ${cached.value}` };
+    const fresh = this.fetchToken(challenge, scope, signal);
+    this.tokens.set(scope, fresh);
+    // A failed fetch is not cached: the next request asks again.
+    fresh.catch(() => this.tokens.delete(scope));
+    return { authorization: `Bearer ${(await fresh).value}` };
   }
 
   private async fetchToken(
