@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeleteOutcome, Digest, Plan } from '../core/types.js';
 import { chunk, type RegistryDriver } from '../registry/driver.js';
+import { sleepUnlessAborted } from '../sleep.js';
 
 export interface FailedDeletion {
   readonly digest: Digest;
@@ -20,7 +21,10 @@ export interface ExecutionReport {
 
 export interface ExecuteOptions {
   readonly logger: Logger;
-  /** A graceful stop: no batch is sent once it is raised, and a batch already sent is finished. */
+  /**
+   * A graceful stop: a batch already sent is finished, no new image is started, and the children
+   * of parents already deleted are still deleted (so an interrupted run leaves no orphans).
+   */
   readonly signal?: AbortSignal;
   /** A hard stop: aborts the requests in flight (a run that timed out). */
   readonly abortSignal?: AbortSignal;
@@ -30,8 +34,6 @@ export interface ExecuteOptions {
 }
 
 const defaultRetryDelaysMs = [200, 1_000, 3_000];
-const defaultSleep = (milliseconds: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
 
 /**
  * Deletes a plan's digests wave by wave, parents before children. A child is sent only when every
@@ -45,7 +47,10 @@ export async function executePlan(
   options: ExecuteOptions,
 ): Promise<ExecutionReport> {
   const { logger, signal } = options;
-  const sleep = options.sleep ?? defaultSleep;
+  const neverAborted = new AbortController().signal;
+  const sleep =
+    options.sleep ??
+    ((milliseconds) => sleepUnlessAborted(milliseconds, options.abortSignal ?? neverAborted));
   const retryDelays = options.retryDelaysMs ?? defaultRetryDelaysMs;
   const gone = new Set<Digest>();
   const report = { deleted: [] as Digest[], alreadyGone: [] as Digest[], failed: [] as FailedDeletion[] };
@@ -65,39 +70,42 @@ export async function executePlan(
     (outcome.outcome === 'deleted' ? report.deleted : report.alreadyGone).push(outcome.digest);
   };
 
+  /** Sends one batch; children refused while their just-deleted parent still shows are sent again. */
+  const deleteWithRetries = async (batch: readonly Digest[]) => {
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      const outcomes = await deleteOrFailAll(driver, plan.repository, [...pending], options.abortSignal);
+      const refused = outcomes.filter(
+        (outcome) => outcome.outcome === 'failed' && outcome.referencedByLiveIndex,
+      );
+      const delay = retryDelays[attempt];
+      const retrying = refused.length > 0 && delay !== undefined && !options.abortSignal?.aborted;
+      for (const outcome of outcomes) if (!(retrying && refused.includes(outcome))) record(outcome);
+      if (!retrying) return;
+      logger.info(
+        { digests: refused.length, delayMs: delay },
+        'registry still sees a deleted parent; retrying children',
+      );
+      await sleep(delay);
+      pending = refused.map((outcome) => outcome.digest);
+    }
+  };
+
   for (const wave of plan.waves) {
     const ready = wave.filter((deletion) => deletion.parents.every((parent) => gone.has(parent)));
     const held = wave.filter((deletion) => !ready.includes(deletion)).map((deletion) => deletion.digest);
     keptBecauseParentRemained.push(...held);
     if (held.length > 0)
       logger.warn({ digests: held }, 'keeping children whose parent index could not be deleted');
-
-    // One batch at a time, so a stop request is honoured between batches and never splits one.
-    for (const batch of chunk(
-      ready.map((deletion) => deletion.digest),
-      driver.deleteBatchSize,
-    )) {
-      if (signal?.aborted) {
-        notAttempted.push(...batch);
-        continue;
-      }
-      let pending = batch;
-      for (let attempt = 0; pending.length > 0; attempt += 1) {
-        const outcomes = await deleteOrFailAll(driver, plan.repository, pending, options.abortSignal);
-        const refused = outcomes.filter(
-          (outcome) => outcome.outcome === 'failed' && outcome.referencedByLiveIndex,
-        );
-        const delay = retryDelays[attempt];
-        const retrying = refused.length > 0 && delay !== undefined && !signal?.aborted;
-        for (const outcome of outcomes) if (!(retrying && refused.includes(outcome))) record(outcome);
-        if (!retrying) break;
-        logger.info(
-          { digests: refused.length, delayMs: delay },
-          'registry still sees a deleted parent; retrying children',
-        );
-        await sleep(delay);
-        pending = refused.map((outcome) => outcome.digest);
-      }
+    // One batch at a time, so a stop is honoured between batches and never splits one.
+    for (const batch of chunk(ready, driver.deleteBatchSize)) {
+      // After a stop no new image is started; but the children of a parent this run already
+      // deleted still go: left behind, nothing would ever select them again.
+      const sending = signal?.aborted ? batch.filter((deletion) => deletion.parents.length > 0) : batch;
+      notAttempted.push(
+        ...batch.filter((deletion) => !sending.includes(deletion)).map((deletion) => deletion.digest),
+      );
+      if (sending.length > 0) await deleteWithRetries(sending.map((deletion) => deletion.digest));
     }
   }
   return { ...report, keptBecauseParentRemained, notAttempted };

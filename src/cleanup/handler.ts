@@ -81,7 +81,12 @@ export async function runHandler(
       },
       'cleanup finished',
     );
-    return finish({ plan, execution, success: execution.failed.length === 0 });
+    // A run stopped before it finished is not a success, even though all it did went well.
+    const complete =
+      execution.failed.length === 0 &&
+      execution.notAttempted.length === 0 &&
+      execution.keptBecauseParentRemained.length === 0;
+    return finish({ plan, execution, success: complete });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.error({ err: error }, 'handler run failed');

@@ -1,5 +1,5 @@
 import type { Digest } from '../core/types.js';
-import { indexMediaTypes } from '../core/types.js';
+import { indexMediaTypes, normalizeMediaType } from '../core/types.js';
 import type { RegistryDriver } from '../registry/driver.js';
 
 export interface BrokenIndex {
@@ -21,7 +21,7 @@ export interface IntegrityReport {
 export async function checkIntegrity(driver: RegistryDriver, repository: string): Promise<IntegrityReport> {
   const images = await driver.listImages(repository);
   const indexes = images.filter(
-    (image) => image.mediaType === undefined || indexMediaTypes.has(image.mediaType),
+    (image) => image.mediaType === undefined || indexMediaTypes.has(normalizeMediaType(image.mediaType)),
   );
   const manifests = await driver.getManifests(
     repository,

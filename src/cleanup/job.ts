@@ -4,14 +4,25 @@ import type { Job } from '../engine/job.js';
 import type { Metrics } from '../engine/metrics.js';
 import type { RegistryDriver } from '../registry/driver.js';
 import { type HandlerReport, runHandler } from './handler.js';
+import { RepositoryLocks } from './lock.js';
 
-/** One handler as a job the engine can schedule: each run is a full `apply` of that handler. */
-export function cleanupJob(driver: RegistryDriver, spec: HandlerSpec, logger: Logger): Job<HandlerReport> {
+/**
+ * One handler as a job the engine can schedule: each run is a full `apply` of that handler, and
+ * waits for any other handler of the same repository to finish first.
+ */
+export function cleanupJob(
+  driver: RegistryDriver,
+  spec: HandlerSpec,
+  logger: Logger,
+  locks: RepositoryLocks = new RepositoryLocks(),
+): Job<HandlerReport> {
   return {
     name: spec.name,
     isActive: () => spec.active !== false,
     run: ({ stopping, abort }) =>
-      runHandler(driver, spec, { mode: 'apply', logger, signal: stopping, abortSignal: abort }),
+      locks.run(spec.repository, () =>
+        runHandler(driver, spec, { mode: 'apply', logger, signal: stopping, abortSignal: abort }),
+      ),
   };
 }
 

@@ -24,7 +24,21 @@ export async function runPass(
     repositoryConcurrency,
     async (specs) => {
       const results: HandlerReport[] = [];
-      for (const spec of specs) results.push(await runHandler(driver, spec, run));
+      for (const spec of specs) {
+        // A stop asked for before a handler starts: it does not start at all.
+        if (run.signal?.aborted) {
+          results.push({
+            handler: spec.name,
+            repository: spec.repository,
+            mode: run.mode,
+            error: 'stopped before it started',
+            success: false,
+            durationMs: 0,
+          });
+        } else {
+          results.push(await runHandler(driver, spec, run));
+        }
+      }
       return results;
     },
   );

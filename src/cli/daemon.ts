@@ -1,5 +1,6 @@
 import type { LevelWithSilent } from 'pino';
 import { cleanupJob, countCleanup } from '../cleanup/job.js';
+import { RepositoryLocks } from '../cleanup/lock.js';
 import { handlersOf } from '../config/config.js';
 import { formatDuration, parseDuration } from '../config/duration.js';
 import { loadConfig } from '../config/load.js';
@@ -34,9 +35,10 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const { config, driver, address, shutdownMs } = setup;
   const handlers = handlersOf(config);
   const metrics = createMetrics(handlers);
+  const locks = new RepositoryLocks();
   const jobs = handlers.map((spec) =>
     instrument(
-      countCleanup(withTimeout(cleanupJob(driver, spec, logger), config.schedule.timeoutMs), metrics),
+      countCleanup(withTimeout(cleanupJob(driver, spec, logger, locks), config.schedule.timeoutMs), metrics),
       metrics,
     ),
   );

@@ -51,6 +51,7 @@ export function resolveConfig(file: ConfigFile, source: string): Config {
       seen.set(handler, index);
     }
   });
+  problems.push(...overlappingRules(rules));
   if (problems.length > 0) throw new ConfigError(source, problems);
   return {
     registry: { type: file.registry.type, ...(file.registry.region && { region: file.registry.region }) },
@@ -61,6 +62,31 @@ export function resolveConfig(file: ConfigFile, source: string): Config {
     },
     rules,
   };
+}
+
+/**
+ * Two rules over one repository whose prefixes can match the same tag would each keep their own
+ * newest K and could delete the other's: refused until rules learn to defer to each other.
+ */
+function overlappingRules(
+  rules: readonly { prefixes: readonly string[]; repositories: readonly string[] }[],
+) {
+  const problems: { path: string; message: string }[] = [];
+  rules.forEach((rule, index) => {
+    rules.slice(0, index).forEach((earlier, earlierIndex) => {
+      const shared = rule.repositories.filter((repository) => earlier.repositories.includes(repository));
+      const overlap = rule.prefixes.find((prefix) =>
+        earlier.prefixes.some((other) => prefix.startsWith(other) || other.startsWith(prefix)),
+      );
+      if (shared.length > 0 && overlap !== undefined) {
+        problems.push({
+          path: `rules[${index}].tags`,
+          message: `tags starting with "${overlap}" in ${shared.join(', ')} would match both this rule and rules[${earlierIndex}]; each tag may belong to one rule only`,
+        });
+      }
+    });
+  });
+  return problems;
 }
 
 /** One handler per repository × rule, in the order of the config. */

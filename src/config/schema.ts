@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
-const duration = z.string().refine((text) => (parseDuration(text) ?? 0) > 0, {
-  message: 'must be a positive duration such as 90s, 30m, 1h or 1d',
-});
+/** Node's timers hold at most 2³¹−1 ms (24.8 days); longer waits would fire at once. */
+const longestDurationMs = 24 * 86_400_000;
+
+const duration = z.string().refine(
+  (text) => {
+    const milliseconds = parseDuration(text);
+    return milliseconds !== undefined && milliseconds >= 1_000 && milliseconds <= longestDurationMs;
+  },
+  { message: 'must be a duration from 1s to 24d, such as 90s, 30m, 1h or 1d' },
+);
 
 const repositoryName = z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {
   message: 'must be a repository name such as kayron or team/service (lower case, digits, . _ - /)',

@@ -1,4 +1,11 @@
-import { type Digest, indexMediaTypes, type Manifest, MediaType, singleManifestMediaTypes } from './types.js';
+import {
+  type Digest,
+  indexMediaTypes,
+  type Manifest,
+  MediaType,
+  normalizeMediaType,
+  singleManifestMediaTypes,
+} from './types.js';
 
 const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
@@ -18,8 +25,9 @@ export function parseManifest(digest: Digest, text: string, reportedMediaType?: 
     return { kind: 'unreadable', digest, reason: 'manifest is not a JSON object' };
   }
   const fields = document as Record<string, unknown>;
-  const declared = typeof fields.mediaType === 'string' ? fields.mediaType : undefined;
-  const mediaType = declared ?? reportedMediaType ?? inferMediaType(fields);
+  const declared = typeof fields.mediaType === 'string' ? normalizeMediaType(fields.mediaType) : undefined;
+  const reported = reportedMediaType === undefined ? undefined : normalizeMediaType(reportedMediaType);
+  const mediaType = declared ?? reported ?? inferMediaType(fields);
   if (mediaType === undefined) {
     return { kind: 'unreadable', digest, reason: 'manifest names no media type' };
   }
@@ -40,6 +48,15 @@ export function parseManifest(digest: Digest, text: string, reportedMediaType?: 
       children.push(child);
     }
     return { kind: 'index', digest, mediaType, children };
+  }
+  // Something that names children under a type we do not know might still be what keeps them:
+  // refuse to read it rather than treat it as a leaf.
+  if (Array.isArray(fields.manifests)) {
+    return {
+      kind: 'unreadable',
+      digest,
+      reason: `it lists manifests but its media type ${mediaType} is not an index type`,
+    };
   }
   if (singleManifestMediaTypes.has(mediaType)) return { kind: 'image', digest, mediaType };
   return { kind: 'unsupported', digest, mediaType };

@@ -10,6 +10,7 @@ import {
   type Image,
   indexMediaTypes,
   type ManifestsByDigest,
+  normalizeMediaType,
   type Plan,
   singleManifestMediaTypes,
 } from './types.js';
@@ -187,17 +188,13 @@ function orderParentsFirst(doomed: readonly Digest[], manifests: ManifestsByDige
 
 /** An index's reported size is its largest child (ECR), so only image manifests count as bytes. */
 function reclaimableSize(image: Image | undefined, isIndex: boolean): number {
-  if (
-    image === undefined ||
-    isIndex ||
-    (image.mediaType !== undefined && indexMediaTypes.has(image.mediaType))
-  )
-    return 0;
+  if (image === undefined || isIndex || !isKnownSingleManifest(image)) return 0;
   return image.sizeBytes ?? 0;
 }
 
+/** Reported as anything but an index; `; charset=…` and case do not make an index a leaf. */
 function isKnownSingleManifest(image: Image): boolean {
-  return image.mediaType !== undefined && !indexMediaTypes.has(image.mediaType);
+  return image.mediaType !== undefined && !indexMediaTypes.has(normalizeMediaType(image.mediaType));
 }
 
 function manifestType(digest: Digest, manifests: ManifestsByDigest): string {

@@ -23,6 +23,11 @@ export const singleManifestMediaTypes: ReadonlySet<string> = new Set([
   MediaType.dockerManifest,
 ]);
 
+/** `application/vnd.oci.image.index.v1+json; charset=utf-8` → the type alone, lower case. */
+export function normalizeMediaType(mediaType: string): string {
+  return (mediaType.split(';')[0] ?? mediaType).trim().toLowerCase();
+}
+
 /** One manifest stored in a repository, as the registry lists it. Tags may be empty. */
 export interface Image {
   readonly digest: Digest;

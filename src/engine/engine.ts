@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { sleepUnlessAborted } from '../sleep.js';
 import { drawCooldown, drawFirstDelay } from './cooldown.js';
 import type { Job } from './job.js';
 
@@ -76,20 +77,4 @@ export class Engine {
       await this.sleep(drawCooldown(everyMs, jitter, this.random), signal);
     }
   }
-}
-
-/** Resolves after `milliseconds`, or as soon as `signal` is raised; never rejects. */
-export function sleepUnlessAborted(milliseconds: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const wake = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', wake);
-      resolve();
-    }, milliseconds);
-    signal.addEventListener('abort', wake, { once: true });
-  });
 }

@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
 import type { RegistryDriver } from '../registry/driver.js';
-import { type CleanupEvent, selectHandlers } from './select.js';
+import { type CleanupEvent, parseCleanupEvent, selectHandlers } from './select.js';
 
 export type { CleanupEvent };
 
@@ -33,8 +33,10 @@ export interface FunctionDependencies {
   readonly logger: Logger;
 }
 
-/** Stop starting delete batches this long before Lambda's deadline, so the invocation ends cleanly. */
-const deadlineMarginMs = 10_000;
+/** Stop starting images this long before Lambda's deadline, so the invocation ends cleanly. */
+const stopMarginMs = 10_000;
+/** Abort calls still in flight this long before the deadline. */
+const abortMarginMs = 2_000;
 
 /**
  * One pass of `apply` (or `plan`) over the repositories an event names, for a scheduled function
@@ -43,31 +45,43 @@ const deadlineMarginMs = 10_000;
  * failure shows in the function's error metrics and the scheduler's retry policy applies.
  */
 export function createFunctionHandler(dependencies: FunctionDependencies) {
-  return async (
-    event: CleanupEvent | null | undefined,
-    context?: InvocationContext,
-  ): Promise<InvocationSummary> => {
-    const request = event ?? {};
-    const mode = request.mode ?? 'apply';
-    if (mode !== 'plan' && mode !== 'apply')
-      throw new Error(`mode must be plan or apply, got ${JSON.stringify(mode)}`);
+  // A warm function keeps its config, client and manifest cache from one invocation to the next.
+  let ready: Promise<{ config: Config; driver: RegistryDriver }> | undefined;
+  const prepare = async () => {
     const config = await dependencies.loadConfig();
+    return { config, driver: await dependencies.createDriver(config) };
+  };
+  return async (event: unknown, context?: InvocationContext): Promise<InvocationSummary> => {
+    const request = parseCleanupEvent(event);
+    const mode = request.mode ?? 'apply';
+    ready ??= prepare();
+    const { config, driver } = await ready.catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
     const handlers = selectHandlers(handlersOf(config), request);
-    const driver = await dependencies.createDriver(config);
     const stopping = new AbortController();
+    const aborting = new AbortController();
     const remaining = context?.getRemainingTimeInMillis?.();
-    const deadline =
+    const timers =
       remaining === undefined
-        ? undefined
-        : setTimeout(
-            () => stopping.abort(new Error('the invocation is about to time out')),
-            Math.max(0, remaining - deadlineMarginMs),
-          );
+        ? []
+        : [
+            setTimeout(
+              () => stopping.abort(new Error('the invocation is about to time out')),
+              Math.max(0, remaining - stopMarginMs),
+            ),
+            setTimeout(
+              () => aborting.abort(new Error('the invocation is timing out')),
+              Math.max(0, remaining - abortMarginMs),
+            ),
+          ];
     try {
       const reports = await runPass(driver, handlers, {
         mode,
         logger: dependencies.logger,
         signal: stopping.signal,
+        abortSignal: aborting.signal,
       });
       const summary: InvocationSummary = {
         mode,
@@ -89,7 +103,7 @@ export function createFunctionHandler(dependencies: FunctionDependencies) {
       }
       return summary;
     } finally {
-      clearTimeout(deadline);
+      for (const timer of timers) clearTimeout(timer);
     }
   };
 }

@@ -1,14 +1,33 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { HandlerSpec } from '../core/types.js';
 
-/** What one scheduled invocation cleans: named repositories, a shard of the config, or all. */
-export interface CleanupEvent {
+/**
+ * What one scheduled invocation cleans: named repositories, a shard of the config, or all. Strict:
+ * a misspelt key (`Mode`, `repository`) must not silently widen a run to everything, for real.
+ */
+export const cleanupEventSchema = z.strictObject({
   /** Clean only these repositories (each must be in the config). */
-  readonly repositories?: readonly string[];
+  repositories: z.array(z.string().min(1)).min(1).optional(),
   /** Clean the repositories whose stable hash falls in this shard: `{ index: 0, count: 4 }`. */
-  readonly shard?: { readonly index: number; readonly count: number };
+  shard: z.strictObject({ index: z.int().min(0), count: z.int().min(1) }).optional(),
   /** `apply` (default) or `plan` for a dry run. */
-  readonly mode?: 'plan' | 'apply';
+  mode: z.enum(['plan', 'apply']).optional(),
+});
+
+export type CleanupEvent = z.infer<typeof cleanupEventSchema>;
+
+/** The event as given, or an error naming every field that is wrong. */
+export function parseCleanupEvent(event: unknown): CleanupEvent {
+  const result = cleanupEventSchema.safeParse(event ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const where = issue.path.join('.') || '(event)';
+    return issue.code === 'unrecognized_keys'
+      ? `${where}: unknown key ${issue.keys.join(', ')}`
+      : `${where}: ${issue.message}`;
+  });
+  throw new Error(`invalid event: ${problems.join('; ')}`);
 }
 
 /**
@@ -31,7 +50,7 @@ export function selectHandlers(handlers: readonly HandlerSpec[], event: CleanupE
   }
   if (event.shard !== undefined) {
     const { index, count } = event.shard;
-    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
+    if (index >= count) {
       throw new Error(
         `shard must be { index, count } with 0 ≤ index < count, got ${JSON.stringify(event.shard)}`,
       );

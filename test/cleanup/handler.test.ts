@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executePlan } from '../../src/cleanup/execute.js';
 import { checkIntegrity } from '../../src/cleanup/integrity.js';
+import { cleanupJob } from '../../src/cleanup/job.js';
+import { RepositoryLocks } from '../../src/cleanup/lock.js';
 import { runPass } from '../../src/cleanup/pass.js';
 import { defaultConfigFile, handlersOf, resolveConfig, seedRepositories } from '../../src/config/config.js';
 import type { Plan } from '../../src/core/types.js';
@@ -10,7 +12,7 @@ import {
   type SeededImage,
   seedDemoFleet,
 } from '../../src/emulator/fleet.js';
-import { buildImageManifest, buildIndex } from '../../src/emulator/manifests.js';
+import { type BuiltManifest, buildImageManifest, buildIndex } from '../../src/emulator/manifests.js';
 import { silentLogger } from '../../src/log.js';
 import { createEcrClient } from '../../src/registry/ecr/client.js';
 import { EcrDriver } from '../../src/registry/ecr/driver.js';
@@ -151,6 +153,93 @@ describe('cleanup handlers end to end (SDK over HTTP against the emulator)', () 
     expect(report.failed).toEqual([]);
     expect([...report.deleted].sort()).toEqual([parent.digest, child.digest].sort());
     expect(ecr.emulator.state.listImages('retry')).toEqual([]);
+  });
+
+  it('on a graceful stop, starts no new image but still deletes the children of a parent it deleted', async () => {
+    const children = ['a', 'b'].map((name) => buildImageManifest({ seed: `stop/${name}` }));
+    const first = buildIndex(children.slice(0, 1));
+    const second = buildIndex(children.slice(1));
+    for (const manifest of children)
+      ecr.emulator.state.putImage('stop', { manifest: manifest.text, mediaType: manifest.mediaType });
+    ecr.emulator.state.putImage('stop', { manifest: first.text, mediaType: first.mediaType, tag: 'abc' });
+    ecr.emulator.state.putImage('stop', { manifest: second.text, mediaType: second.mediaType, tag: 'def' });
+    const stop = new AbortController();
+    // The stop arrives right after the first delete batch (one index) has been answered.
+    const stoppingDriver = Object.create(ecr.driver, {
+      deleteBatchSize: { value: 1 },
+      deleteDigests: {
+        value: async (...args: Parameters<EcrDriver['deleteDigests']>) => {
+          const outcomes = await ecr.driver.deleteDigests(...args);
+          stop.abort();
+          return outcomes;
+        },
+      },
+    }) as EcrDriver;
+    const plan = {
+      repository: 'stop',
+      waves: [
+        [
+          { digest: first.digest, parents: [] },
+          { digest: second.digest, parents: [] },
+        ],
+        [
+          { digest: children[0]?.digest, parents: [first.digest] },
+          { digest: children[1]?.digest, parents: [second.digest] },
+        ],
+      ],
+    } as unknown as Plan;
+    const report = await executePlan(stoppingDriver, plan, { logger: silentLogger, signal: stop.signal });
+    expect(report.deleted).toEqual([first.digest, children[0]?.digest]);
+    expect(report.notAttempted).toEqual([second.digest]);
+    expect(report.keptBecauseParentRemained).toEqual([children[1]?.digest]);
+    expect(
+      ecr.emulator.state
+        .listImages('stop')
+        .map((image) => image.digest)
+        .sort(),
+    ).toEqual([second.digest, children[1]?.digest].sort());
+  });
+
+  it('runs two handlers of one repository one after the other, so a child both dropped images share goes', async () => {
+    const shared = buildImageManifest({ seed: 'shared/platform' });
+    ecr.emulator.state.putImage('pair', { manifest: shared.text, mediaType: shared.mediaType });
+    const push = (tag: string, day: number, children: BuiltManifest[]) => {
+      const own = buildImageManifest({ seed: `pair/${tag}` });
+      ecr.emulator.state.putImage('pair', { manifest: own.text, mediaType: own.mediaType });
+      const manifest = children.length > 0 ? buildIndex([...children, own]) : own;
+      ecr.emulator.state.putImage('pair', {
+        manifest: manifest.text,
+        mediaType: manifest.mediaType,
+        tag,
+        pushedAt: new Date(Date.UTC(2026, 0, day)),
+      });
+    };
+    push('abc', 1, [shared]);
+    push('v1', 1, [shared]);
+    for (let day = 2; day < 4; day += 1) {
+      push(`f${day}`, day, []);
+      push(`v${day}`, day, []);
+    }
+    const rule = (name: string, prefixes: string[]) => ({ name, prefixes, keep: 2, drop: 1 });
+    const locks = new RepositoryLocks();
+    const context = { stopping: new AbortController().signal, abort: new AbortController().signal };
+    const jobs = [
+      cleanupJob(
+        ecr.driver,
+        { name: 'pair:sha', repository: 'pair', rule: rule('sha', ['a', 'f']) },
+        silentLogger,
+        locks,
+      ),
+      cleanupJob(
+        ecr.driver,
+        { name: 'pair:v', repository: 'pair', rule: rule('v', ['v']) },
+        silentLogger,
+        locks,
+      ),
+    ];
+    const reports = await Promise.all(jobs.map((job) => job.run(context)));
+    expect(reports.every((report) => report.success)).toBe(true);
+    expect(ecr.emulator.state.hasImage('pair', shared.digest)).toBe(false);
   });
 
   it('keeps the children when their parent index cannot be deleted', async () => {

@@ -114,12 +114,22 @@ describe('config', () => {
     {
       name: 'malformed duration',
       text: issueExample.replace('every: 1h', 'every: soon'),
-      expected: 'schedule.every: must be a positive duration',
+      expected: 'schedule.every: must be a duration from 1s to 24d',
     },
     {
       name: 'zero duration',
       text: issueExample.replace('every: 1h', 'every: 0s'),
       expected: 'schedule.every',
+    },
+    {
+      name: 'a cooldown below 1s',
+      text: issueExample.replace('every: 1h', 'every: 500ms'),
+      expected: 'from 1s to 24d',
+    },
+    {
+      name: 'a cooldown beyond a timer',
+      text: issueExample.replace('every: 1h', 'every: 30d'),
+      expected: 'from 1s to 24d',
     },
     {
       name: 'jitter above 1',
@@ -147,6 +157,11 @@ describe('config', () => {
       expected: 'rules: must define at least one rule',
     },
     { name: 'empty file', text: '', expected: '(top level)' },
+    {
+      name: 'two rules whose prefixes overlap on a repository',
+      text: 'registry: {type: ecr}\nrules:\n  - {repositories: [web, api], tags: [v], keep: 3, drop: 1}\n  - {repositories: [api], tags: [v1.], keep: 5, drop: 1, name: one}\n',
+      expected: 'rules[1].tags: tags starting with "v1." in api would match both this rule and rules[0]',
+    },
     {
       name: 'two rules making the same handler',
       text: `${issueExample}  - {repositories: [kayron], tags: [v], keep: 3, drop: 1}\n`,

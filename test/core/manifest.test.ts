@@ -55,6 +55,22 @@ describe('parseManifest', () => {
       }),
       kind: 'unsupported',
     },
+    {
+      name: 'a declared index type with parameters is an index',
+      text: JSON.stringify({
+        mediaType: `${MediaType.ociIndex}; charset=utf-8`,
+        manifests: [{ digest: childDigest }],
+      }),
+      kind: 'index',
+    },
+    {
+      name: 'children under a type that is not an index fail closed',
+      text: JSON.stringify({
+        mediaType: 'application/vnd.example.bundle+json',
+        manifests: [{ digest: childDigest }],
+      }),
+      kind: 'unreadable',
+    },
     { name: 'not JSON', text: '{nope', kind: 'unreadable' },
     { name: 'a JSON array', text: '[]', kind: 'unreadable' },
     { name: 'no media type at all', text: '{}', kind: 'unreadable' },

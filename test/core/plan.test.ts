@@ -98,6 +98,16 @@ describe('buildPlan: digest groups and what stays', () => {
     expect(deleted(result)).toEqual([dropped.image.digest]);
   });
 
+  it('reads an index whose reported media type carries parameters, and protects its children', () => {
+    const shared = child('shared');
+    const dropped = index('a1', 1, [shared]);
+    const kept = index('f9x', 200, [shared]);
+    const keptImage = { ...kept.image, mediaType: `${MediaType.ociIndex}; charset=utf-8` };
+    const images = [dropped.image, keptImage, shared, ...newest.slice(1)];
+    expect(manifestsNeeded(handler, images)).toContain(keptImage.digest);
+    expect(deleted(plan(images, [dropped.manifest, kept.manifest]))).toEqual([dropped.image.digest]);
+  });
+
   it('keeps a child that is itself a tagged image', () => {
     const tagged = single('v1.0', 5);
     const dropped = index('a1', 1, [tagged]);

@@ -65,7 +65,9 @@ describe('engine (fake timers)', () => {
     });
     engine.start();
     await vi.advanceTimersByTimeAsync(every * 10 + 1);
-    engine.stop(0);
+    const stopped = engine.stop(0);
+    await vi.advanceTimersByTimeAsync(0);
+    await stopped;
     // First run at once (random 0), then one every 10 s: 11 runs in 100 s.
     expect(healthy.starts).toEqual(Array.from({ length: 11 }, (_, index) => index * every));
     expect(throwing.starts).toHaveLength(11);

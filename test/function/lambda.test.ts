@@ -93,11 +93,20 @@ describe('Lambda handler (in-process, against the emulator)', () => {
     expect(count(ecr, 'alloy')).toBe(before - 25);
   });
 
-  it('sends no delete batch when the invocation is about to time out', async () => {
+  it('starts nothing when the invocation is about to time out, and says the run did not finish', async () => {
     const before = count(ecr, 'alloy');
-    const summary = await invoke(ecr)({ repositories: ['alloy'] }, { getRemainingTimeInMillis: () => 5_000 });
-    expect(summary.handlers.every((each) => each.deleted === 0)).toBe(true);
+    await expect(
+      invoke(ecr)({ repositories: ['alloy'] }, { getRemainingTimeInMillis: () => 5_000 }),
+    ).rejects.toThrow('handlers failed: alloy:sha, alloy:v');
     expect(count(ecr, 'alloy')).toBe(before);
+  });
+
+  it('refuses an event with an unknown or misspelt key instead of cleaning everything', async () => {
+    ecr.emulator.resetRequestCounts();
+    await expect(invoke(ecr)({ Mode: 'plan' })).rejects.toThrow('invalid event: (event): unknown key Mode');
+    await expect(invoke(ecr)({ repository: ['alloy'] })).rejects.toThrow('unknown key repository');
+    await expect(invoke(ecr)({ mode: 'delete' })).rejects.toThrow('invalid event: mode');
+    expect(ecr.emulator.requestCounts()).toEqual({});
   });
 
   it('the exported handler uses the standard AWS environment and the built-in config', async () => {

@@ -1,0 +1,159 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { reachableFrom } from '../../src/core/graph.js';
+import { matchCandidates } from '../../src/core/match.js';
+import { buildPlan } from '../../src/core/plan.js';
+import { compareOldestFirst } from '../../src/core/select.js';
+import { type Image, type Manifest, MediaType } from '../../src/core/types.js';
+import { day, digestOf } from '../support/inventory.js';
+
+/**
+ * Random repositories: tagged images (single manifests or indexes), untagged platform manifests
+ * shared between indexes, nested indexes, untagged indexes, images with two tags or no push time,
+ * ties on push time — and a random rule. Every invariant of ARCHITECTURE §4 must hold.
+ */
+const repositoryArbitrary = fc
+  .record({
+    // Few leaves for many indexes, so that indexes often share platform manifests.
+    leaves: fc.integer({ min: 0, max: 6 }),
+    images: fc.array(
+      fc.record({
+        tag: fc.constantFrom('a', 'b', 'v', 'v', 'x'),
+        secondTag: fc.option(fc.constantFrom('latest', 'stable'), { freq: 8 }),
+        pushedDay: fc.option(fc.integer({ min: 0, max: 20 }), { freq: 12 }),
+        childPicks: fc.option(fc.array(fc.nat(), { maxLength: 4 }), { freq: 2 }),
+        tagged: fc.constantFrom(true, true, true, false),
+      }),
+      { minLength: 4, maxLength: 24 },
+    ),
+    keep: fc.integer({ min: 1, max: 4 }),
+    drop: fc.integer({ min: 0, max: 6 }),
+  })
+  .map(({ leaves, images: specs, keep, drop }) => {
+    const images: Image[] = [];
+    const manifests: Manifest[] = [];
+    const leafDigests = Array.from({ length: leaves }, (_, index) => digestOf(`leaf-${index}`));
+    for (const digest of leafDigests)
+      images.push({ digest, tags: [], sizeBytes: 10, mediaType: MediaType.ociManifest });
+    const indexDigests: string[] = [];
+    specs.forEach((spec, position) => {
+      const digest = digestOf(`image-${position}`);
+      const tags = spec.tagged ? [`${spec.tag}${position}`, ...(spec.secondTag ? [spec.secondTag] : [])] : [];
+      const isIndex = spec.childPicks !== null;
+      images.push({
+        digest,
+        tags,
+        ...(spec.pushedDay !== null && { pushedAt: day(spec.pushedDay) }),
+        sizeBytes: 100,
+        mediaType: isIndex ? MediaType.ociIndex : MediaType.ociManifest,
+      });
+      if (isIndex) {
+        // Children: shared leaves, and now and then an earlier index (a nested index).
+        const pool = [...leafDigests, ...indexDigests];
+        const children = [
+          ...new Set((spec.childPicks ?? []).map((pick) => pool[pick % Math.max(1, pool.length)])),
+        ].filter((child): child is string => child !== undefined);
+        manifests.push({ kind: 'index', digest, mediaType: MediaType.ociIndex, children });
+        indexDigests.push(digest);
+      }
+    });
+    const rule = { name: 'r', prefixes: ['a', 'b', 'v'], keep, drop };
+    return { images, manifests, rule };
+  });
+
+function planFor(
+  images: Image[],
+  manifests: Manifest[],
+  rule: { name: string; prefixes: string[]; keep: number; drop: number },
+) {
+  return buildPlan({
+    handler: { name: `repo:${rule.name}`, repository: 'repo', rule },
+    images,
+    manifests: new Map(manifests.map((manifest) => [manifest.digest, manifest])),
+  });
+}
+
+describe('planner properties (ARCHITECTURE §4)', () => {
+  it('never deletes a newest-K candidate, more than D images, or anything a staying image reaches', () => {
+    fc.assert(
+      fc.property(repositoryArbitrary, ({ images, manifests, rule }) => {
+        const plan = planFor(images, manifests, rule);
+        const deleted = new Set(plan.waves.flat().map((deletion) => deletion.digest));
+        const byDigest = new Map(manifests.map((manifest) => [manifest.digest, manifest]));
+
+        // §4.2: at most `drop` images (digest groups) per run.
+        expect(plan.groups.length).toBeLessThanOrEqual(rule.drop);
+
+        // §4.1: none of the newest `keep` candidates.
+        const candidates = [...matchCandidates(images, rule).candidates].sort(compareOldestFirst);
+        for (const candidate of candidates.slice(Math.max(0, candidates.length - rule.keep))) {
+          expect(deleted.has(candidate.image.digest)).toBe(false);
+        }
+
+        // §4.3 and §4.4: nothing reachable from an image that stays.
+        const staying = images.filter((image) => !deleted.has(image.digest)).map((image) => image.digest);
+        for (const digest of reachableFrom(staying, byDigest).keys()) expect(deleted.has(digest)).toBe(false);
+
+        // Only what the selected images reach is deleted.
+        const roots = plan.groups.map((group) => group.rootDigest);
+        const reach = reachableFrom(roots, byDigest);
+        for (const digest of deleted) expect(reach.has(digest)).toBe(true);
+
+        // §4.5: parents go in an earlier wave than their children.
+        const waveOf = new Map(
+          plan.waves.flatMap((wave, index) => wave.map((deletion) => [deletion.digest, index] as const)),
+        );
+        for (const deletion of plan.waves.flat()) {
+          for (const parent of deletion.parents)
+            expect(waveOf.get(parent)).toBeLessThan(waveOf.get(deletion.digest) ?? -1);
+          for (const [digest, manifest] of byDigest) {
+            if (
+              deleted.has(digest) &&
+              manifest.kind === 'index' &&
+              manifest.children.includes(deletion.digest)
+            ) {
+              expect(deletion.parents).toContain(digest);
+            }
+          }
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('decides the same whatever order the registry lists images in', () => {
+    const withPermutation = repositoryArbitrary.chain((repository) =>
+      fc.tuple(
+        fc.constant(repository),
+        fc.shuffledSubarray(repository.images, {
+          minLength: repository.images.length,
+          maxLength: repository.images.length,
+        }),
+      ),
+    );
+    fc.assert(
+      fc.property(withPermutation, ([{ images, manifests, rule }, shuffled]) => {
+        expect(planFor(shuffled, manifests, rule).waves).toEqual(planFor(images, manifests, rule).waves);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('deletes nothing when an index it may depend on is unreadable', () => {
+    fc.assert(
+      fc.property(repositoryArbitrary, ({ images, manifests, rule }) => {
+        if (manifests.length === 0) return;
+        const [first, ...rest] = manifests;
+        const broken: Manifest = { kind: 'unreadable', digest: (first as Manifest).digest, reason: 'test' };
+        const plan = planFor(images, [broken, ...rest], rule);
+        expect(plan.waves).toEqual([]);
+        const selectable = Math.min(
+          rule.drop,
+          Math.max(0, matchCandidates(images, rule).candidates.length - rule.keep),
+        );
+        if (selectable > 0) expect(plan.blockers.join()).toContain('cannot be read');
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
