@@ -1,6 +1,6 @@
 import type { LevelWithSilent } from 'pino';
 import { runPass } from '../cleanup/pass.js';
-import { handlersOf } from '../config/config.js';
+import { handlersOf, type RegistryConfig } from '../config/config.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
@@ -43,7 +43,8 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
   return reports.every((report) => report.success) ? 0 : 1;
 }
 
-function describeRegistry(registry: { type: string; region?: string }): string {
+function describeRegistry(registry: RegistryConfig): string {
+  if (registry.type === 'oci') return `the OCI registry ${new URL(registry.url).origin}`;
   const endpoint = process.env.AWS_ENDPOINT_URL_ECR ?? process.env.AWS_ENDPOINT_URL;
   const region = registry.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return ['ECR', region, endpoint && `at ${endpoint}`].filter(Boolean).join(' ');

@@ -4,8 +4,10 @@ import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
 import type { ConfigFile } from './schema.js';
 
+export type RegistryConfig = ConfigFile['registry'];
+
 export interface Config {
-  readonly registry: { readonly type: 'ecr'; readonly region?: string };
+  readonly registry: RegistryConfig;
   readonly schedule: { readonly everyMs: number; readonly jitter: number; readonly timeoutMs: number };
   readonly rules: readonly (Rule & { readonly repositories: readonly string[]; readonly active: boolean })[];
 }
@@ -54,7 +56,7 @@ export function resolveConfig(file: ConfigFile, source: string): Config {
   problems.push(...overlappingRules(rules));
   if (problems.length > 0) throw new ConfigError(source, problems);
   return {
-    registry: { type: file.registry.type, ...(file.registry.region && { region: file.registry.region }) },
+    registry: file.registry,
     schedule: {
       everyMs: parseDuration(file.schedule.every) as number,
       jitter: file.schedule.jitter,

@@ -33,10 +33,32 @@ export const ruleSchema = z.strictObject({
   active: z.boolean().default(true),
 });
 
+const ecrRegistrySchema = z.strictObject({
+  type: z.literal('ecr'),
+  region: z.string().min(1).optional(),
+});
+
+const ociRegistrySchema = z.strictObject({
+  type: z.literal('oci'),
+  url: z.string().refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
+    message: 'must be an https:// URL (or http:// for a registry on your own machine or network)',
+  }),
+  /** Requests in flight at once. */
+  concurrency: z.int().min(1).max(64).default(8),
+  auth: z
+    .strictObject({
+      username: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+      usernameEnv: z.string().min(1).optional(),
+      passwordEnv: z.string().min(1).optional(),
+      dockerConfig: z.union([z.string().min(1), z.boolean()]).optional(),
+    })
+    .optional(),
+});
+
 export const configSchema = z.strictObject({
-  registry: z.strictObject({
-    type: z.literal('ecr', { message: 'must be "ecr" (OCI registries come later)' }),
-    region: z.string().min(1).optional(),
+  registry: z.discriminatedUnion('type', [ecrRegistrySchema, ociRegistrySchema], {
+    error: (issue) => (issue.code === 'invalid_union' ? 'must be "ecr" or "oci"' : undefined),
   }),
   schedule: z
     .strictObject({

@@ -3,16 +3,32 @@ import { ConfigError } from '../config/errors.js';
 import type { RegistryDriver } from './driver.js';
 import { createEcrClient } from './ecr/client.js';
 import { EcrDriver } from './ecr/driver.js';
+import { CredentialsError, resolveCredentials } from './oci/credentials.js';
+import { OciDriver } from './oci/driver.js';
 
 /**
  * The driver a config names, with its client built from the standard environment. A missing
  * region is found here, once, rather than as the same error from every handler.
  */
 export async function createDriver(config: Config): Promise<RegistryDriver> {
+  const registry = config.registry;
+  if (registry.type === 'oci') {
+    let credentials: Awaited<ReturnType<typeof resolveCredentials>>;
+    try {
+      credentials = await resolveCredentials(new URL(registry.url), registry.auth);
+    } catch (error) {
+      if (!(error instanceof CredentialsError)) throw error;
+      throw new ConfigError('the registry credentials', [{ path: 'registry.auth', message: error.message }]);
+    }
+    return new OciDriver({
+      url: registry.url,
+      concurrency: registry.concurrency,
+      ...(credentials && { credentials }),
+    });
+  }
   // The SDK for JavaScript reads AWS_REGION only; the AWS CLI also reads AWS_DEFAULT_REGION, and
   // people who set up their shell for the CLI expect it to work here too, with the same precedence.
-  const region =
-    config.registry.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
+  const region = registry.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
   const client = createEcrClient({ ...(region && { region }) });
   try {
     await client.config.region();

@@ -6,47 +6,16 @@ import { RepositoryLocks } from '../../src/cleanup/lock.js';
 import { runPass } from '../../src/cleanup/pass.js';
 import { defaultConfigFile, handlersOf, resolveConfig, seedRepositories } from '../../src/config/config.js';
 import type { Plan } from '../../src/core/types.js';
-import {
-  demoFleetShape,
-  type SeededFleet,
-  type SeededImage,
-  seedDemoFleet,
-} from '../../src/emulator/fleet.js';
+import { demoFleetShape, seedDemoFleet } from '../../src/emulator/fleet.js';
 import { type BuiltManifest, buildImageManifest, buildIndex } from '../../src/emulator/manifests.js';
 import { silentLogger } from '../../src/log.js';
 import { createEcrClient } from '../../src/registry/ecr/client.js';
 import { EcrDriver } from '../../src/registry/ecr/driver.js';
 import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+import { expectedDeletions } from '../support/seed-algorithm.js';
 
 const handlers = handlersOf(resolveConfig(defaultConfigFile, 'test'));
 const run = { logger: silentLogger, sleep: async () => {} };
-
-/** The seed's algorithm, written again as plainly as possible, to check the tool against. */
-function expectedDeletions(fleet: SeededFleet): Set<string> {
-  const removed: SeededImage[] = [];
-  for (const repository of seedRepositories) {
-    for (const prefixes of ['0123456789abcdef'.split(''), ['v']]) {
-      const candidates = fleet.images
-        .filter((image) => image.repository === repository && image.tags.length === 1)
-        .filter((image) => prefixes.some((prefix) => image.tags[0]?.startsWith(prefix)))
-        .sort(
-          (left, right) =>
-            left.pushedAt.getTime() - right.pushedAt.getTime() ||
-            ((left.tags[0] ?? '') < (right.tags[0] ?? '') ? -1 : 1),
-        );
-      removed.push(...candidates.slice(0, Math.min(5, Math.max(0, candidates.length - 10))));
-    }
-  }
-  const staying = fleet.images.filter((image) => !removed.includes(image));
-  const needed = new Set(
-    staying.flatMap((image) => image.digests.map((digest) => `${image.repository}@${digest}`)),
-  );
-  return new Set(
-    removed
-      .flatMap((image) => image.digests.map((digest) => `${image.repository}@${digest}`))
-      .filter((key) => !needed.has(key)),
-  );
-}
 
 function present(ecr: EmulatedEcr): Set<string> {
   return new Set(
@@ -78,13 +47,13 @@ describe('cleanup handlers end to end (SDK over HTTP against the emulator)', () 
         (report.plan?.waves.flat() ?? []).map((deletion) => `${report.repository}@${deletion.digest}`),
       ),
     );
-    expect(planned).toEqual(expectedDeletions(fleet));
+    expect(planned).toEqual(expectedDeletions(fleet.images));
   });
 
   it('apply deletes exactly the seed algorithm’s digest groups, keeps the shared child, breaks no index', async () => {
     const fleet = seedDemoFleet(ecr.emulator.state);
     const before = present(ecr);
-    const expected = expectedDeletions(fleet);
+    const expected = expectedDeletions(fleet.images);
     expect(expected.size).toBeGreaterThan(50);
 
     const reports = await runPass(ecr.driver, handlers, { mode: 'apply', ...run });

@@ -64,8 +64,21 @@ describe('config', () => {
     const path = join(directory, 'janitor.yaml');
     await writeFile(path, issueExample);
     const config = await loadConfig(path);
-    expect(config.registry.region).toBe('us-west-2');
+    expect(config.registry).toEqual({ type: 'ecr', region: 'us-west-2' });
     expect(handlersOf(config)).toHaveLength(10);
+  });
+
+  it('accepts an OCI registry with its URL, concurrency and where its credentials come from', () => {
+    const config = parseConfig(
+      `registry:\n  type: oci\n  url: https://registry.example.com\n  auth: { usernameEnv: REGISTRY_USER, passwordEnv: REGISTRY_PASSWORD }\nrules:\n  - {repositories: [web], tags: tag, keep: 3, drop: 1}\n`,
+      'x',
+    );
+    expect(config.registry).toEqual({
+      type: 'oci',
+      url: 'https://registry.example.com',
+      concurrency: 8,
+      auth: { usernameEnv: 'REGISTRY_USER', passwordEnv: 'REGISTRY_PASSWORD' },
+    });
   });
 
   it('accepts a list of prefixes and names the handler after them', () => {
@@ -139,7 +152,24 @@ describe('config', () => {
     {
       name: 'unknown registry type',
       text: issueExample.replace('type: ecr', 'type: gcr'),
-      expected: 'registry.type',
+      expected: 'registry.type: must be "ecr" or "oci"',
+    },
+    {
+      name: 'an OCI registry without a URL',
+      text: issueExample.replace('type: ecr', 'type: oci').replace('region: us-west-2', 'concurrency: 4'),
+      expected: 'registry.url',
+    },
+    {
+      name: 'an OCI registry URL that is not http(s)',
+      text: issueExample
+        .replace('type: ecr', 'type: oci')
+        .replace('region: us-west-2', 'url: ftp://example.com'),
+      expected: 'registry.url: must be an https:// URL',
+    },
+    {
+      name: 'a region for an OCI registry',
+      text: issueExample.replace('type: ecr', 'type: oci\n  url: https://example.com'),
+      expected: 'registry: unknown key "region"',
     },
     {
       name: 'unknown tag set',

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCredentials } from '../../src/registry/oci/credentials.js';
 import { OciDriver } from '../../src/registry/oci/driver.js';
-import { type Distribution, startDistribution } from '../support/distribution.js';
+import { type Distribution, skipWithoutDistribution, startDistribution } from '../support/distribution.js';
 import { OciPusher } from '../support/oci-push.js';
 import { startTokenServer, type TokenServer } from '../support/token-server.js';
 
@@ -13,7 +13,7 @@ const user = { username: 'janitor', password: 'correct horse battery staple' };
 const basicHeader = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
 const htpasswd = fileURLToPath(new URL('../fixtures/htpasswd', import.meta.url));
 
-describe('OCI basic auth (distribution with htpasswd on loopback)', () => {
+describe.skipIf(skipWithoutDistribution)('OCI basic auth (distribution with htpasswd on loopback)', () => {
   let registry: Distribution;
   beforeAll(async () => {
     registry = await startDistribution({ auth: { htpasswd } });
@@ -76,46 +76,49 @@ describe('OCI basic auth (distribution with htpasswd on loopback)', () => {
   });
 });
 
-describe('OCI bearer tokens (distribution with token auth, and a token server of the test)', () => {
-  let tokens: TokenServer;
-  let registry: Distribution;
-  beforeAll(async () => {
-    tokens = await startTokenServer(user);
-    registry = await startDistribution({ auth: { token: tokens } });
-  });
-  afterAll(async () => {
-    await registry?.stop();
-    await tokens?.stop();
-  });
+describe.skipIf(skipWithoutDistribution)(
+  'OCI bearer tokens (distribution with token auth, and a token server of the test)',
+  () => {
+    let tokens: TokenServer;
+    let registry: Distribution;
+    beforeAll(async () => {
+      tokens = await startTokenServer(user);
+      registry = await startDistribution({ auth: { token: tokens } });
+    });
+    afterAll(async () => {
+      await registry?.stop();
+      await tokens?.stop();
+    });
 
-  it('follows the challenge to the token server, with a token per repository and action, cached', async () => {
-    const pusher = new OciPusher(registry.url, async (scope) => `Bearer ${tokens.mint(scope)}`);
-    const amd = await pusher.pushImage('team/app', { seed: 'bearer/amd' });
-    const index = await pusher.pushIndex('team/app', [amd], {}, 'abc123');
-    await pusher.pushImage('team/other', { seed: 'bearer/other' }, 'v1');
+    it('follows the challenge to the token server, with a token per repository and action, cached', async () => {
+      const pusher = new OciPusher(registry.url, async (scope) => `Bearer ${tokens.mint(scope)}`);
+      const amd = await pusher.pushImage('team/app', { seed: 'bearer/amd' });
+      const index = await pusher.pushIndex('team/app', [amd], {}, 'abc123');
+      await pusher.pushImage('team/other', { seed: 'bearer/other' }, 'v1');
 
-    const driver = new OciDriver({ url: registry.url, credentials: user });
-    const images = await driver.listImages('team/app');
-    expect(images.map((image) => image.digest).sort()).toEqual([amd.digest, index.digest].sort());
-    await driver.listImages('team/app');
-    await driver.listImages('team/other');
-    expect(await driver.deleteDigests('team/app', [index.digest, amd.digest])).toEqual([
-      { digest: index.digest, outcome: 'deleted' },
-      { digest: amd.digest, outcome: 'deleted' },
-    ]);
-    const scopes = tokens.requests.map((request) => request.scope);
-    expect(scopes).toEqual([
-      'repository:team/app:pull',
-      'repository:team/other:pull',
-      'repository:team/app:delete',
-    ]);
-    expect(tokens.requests.every((request) => request.user === 'janitor')).toBe(true);
-  });
+      const driver = new OciDriver({ url: registry.url, credentials: user });
+      const images = await driver.listImages('team/app');
+      expect(images.map((image) => image.digest).sort()).toEqual([amd.digest, index.digest].sort());
+      await driver.listImages('team/app');
+      await driver.listImages('team/other');
+      expect(await driver.deleteDigests('team/app', [index.digest, amd.digest])).toEqual([
+        { digest: index.digest, outcome: 'deleted' },
+        { digest: amd.digest, outcome: 'deleted' },
+      ]);
+      const scopes = tokens.requests.map((request) => request.scope);
+      expect(scopes).toEqual([
+        'repository:team/app:pull',
+        'repository:team/other:pull',
+        'repository:team/app:delete',
+      ]);
+      expect(tokens.requests.every((request) => request.user === 'janitor')).toBe(true);
+    });
 
-  it('reports a refused token clearly, pointing at the credentials', async () => {
-    const driver = new OciDriver({ url: registry.url });
-    await expect(driver.listImages('team/app')).rejects.toThrow(
-      /token server .* refused a token for repository:team\/app:pull: HTTP 401 \(no credentials are configured/,
-    );
-  });
-});
+    it('reports a refused token clearly, pointing at the credentials', async () => {
+      const driver = new OciDriver({ url: registry.url });
+      await expect(driver.listImages('team/app')).rejects.toThrow(
+        /token server .* refused a token for repository:team\/app:pull: HTTP 401 \(no credentials are configured/,
+      );
+    });
+  },
+);

@@ -1,102 +1,105 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciDriver } from '../../src/registry/oci/driver.js';
-import { type Distribution, startDistribution } from '../support/distribution.js';
+import { type Distribution, skipWithoutDistribution, startDistribution } from '../support/distribution.js';
 import { OciPusher } from '../support/oci-push.js';
 import { describeDriverContract } from './driver-contract.js';
 
 let registry: Distribution;
 let pusher: OciPusher;
-beforeAll(async () => {
-  registry = await startDistribution();
-  pusher = new OciPusher(registry.url);
-});
-afterAll(async () => {
-  await registry?.stop();
-});
 
-describeDriverContract('OCI against a real distribution registry', async () => ({
-  driver: new OciDriver({ url: registry.url }),
-  pushImage: (repository, spec, tag) => pusher.pushImage(repository, spec, tag),
-  pushIndex: (repository, children, format, tag) => pusher.pushIndex(repository, children, { format }, tag),
-  tag: (repository, manifest, tag) => pusher.tag(repository, manifest, tag),
-}));
-
-describe('OCI driver against distribution', () => {
-  it('dates an image by its created annotation, else its config; an index by its newest platform image', async () => {
-    const repository = 'ages';
-    const annotated = await pusher.pushImage(
-      repository,
-      {
-        seed: 'ages/annotated',
-        created: new Date('2020-01-01T00:00:00Z'),
-        annotations: { 'org.opencontainers.image.created': '2024-05-06T07:08:09Z' },
-      },
-      'annotated',
-    );
-    const fromConfig = await pusher.pushImage(
-      repository,
-      { seed: 'ages/config', created: new Date('2023-03-03T03:03:03Z') },
-      'config',
-    );
-    const undated = await pusher.pushImage(repository, { seed: 'ages/undated', created: null }, 'undated');
-    const amd = await pusher.pushImage(repository, {
-      seed: 'ages/amd',
-      created: new Date('2022-01-01T00:00:00Z'),
-    });
-    const arm = await pusher.pushImage(repository, {
-      seed: 'ages/arm',
-      created: new Date('2022-06-01T00:00:00Z'),
-      platform: { os: 'linux', architecture: 'arm64' },
-    });
-    const attestation = await pusher.pushImage(repository, {
-      seed: 'ages/attestation',
-      created: new Date('2030-01-01T00:00:00Z'),
-      platform: { os: 'unknown', architecture: 'unknown' },
-      annotations: {
-        'vnd.docker.reference.type': 'attestation-manifest',
-        'vnd.docker.reference.digest': amd.digest,
-      },
-    });
-    const index = await pusher.pushIndex(repository, [amd, arm, attestation], {}, 'index');
-    const annotatedIndex = await pusher.pushIndex(
-      repository,
-      [amd],
-      { annotations: { 'org.opencontainers.image.created': '2021-01-01T00:00:00Z' } },
-      'annotated-index',
-    );
-
-    const byDigest = new Map(
-      (await new OciDriver({ url: registry.url }).listImages(repository)).map((image) => [
-        image.digest,
-        image,
-      ]),
-    );
-    expect(byDigest.get(annotated.digest)?.pushedAt?.toISOString()).toBe('2024-05-06T07:08:09.000Z');
-    expect(byDigest.get(fromConfig.digest)?.pushedAt?.toISOString()).toBe('2023-03-03T03:03:03.000Z');
-    expect(byDigest.get(undated.digest)?.pushedAt).toBeUndefined();
-    // The attestation's date does not count: it is not a platform image.
-    expect(byDigest.get(index.digest)?.pushedAt?.toISOString()).toBe('2022-06-01T00:00:00.000Z');
-    expect(byDigest.get(annotatedIndex.digest)?.pushedAt?.toISOString()).toBe('2021-01-01T00:00:00.000Z');
+describe.skipIf(skipWithoutDistribution)('OCI against distribution', () => {
+  beforeAll(async () => {
+    registry = await startDistribution();
+    pusher = new OciPusher(registry.url);
+  });
+  afterAll(async () => {
+    await registry?.stop();
   });
 
-  it('accepts {"tags": null} from a repository whose tags are all gone', async () => {
-    const driver = new OciDriver({ url: registry.url });
-    const image = await pusher.pushImage('emptied', { seed: 'emptied/one' }, 'v1');
-    await driver.deleteDigests('emptied', [image.digest]);
-    expect(await driver.listTags('emptied')).toEqual([]);
-    expect(await driver.listImages('emptied')).toEqual([]);
-  });
+  describeDriverContract('OCI against a real distribution registry', async () => ({
+    driver: new OciDriver({ url: registry.url }),
+    pushImage: (repository, spec, tag) => pusher.pushImage(repository, spec, tag),
+    pushIndex: (repository, children, format, tag) => pusher.pushIndex(repository, children, { format }, tag),
+    tag: (repository, manifest, tag) => pusher.tag(repository, manifest, tag),
+  }));
 
-  it('lists repositories from the catalog', async () => {
-    await pusher.pushImage('catalog/one', { seed: 'catalog/one' }, 'v1');
-    await pusher.pushImage('catalog/two', { seed: 'catalog/two' }, 'v1');
-    const repositories = await new OciDriver({ url: registry.url }).listRepositories();
-    expect(repositories).toEqual(expect.arrayContaining(['catalog/one', 'catalog/two']));
-  });
+  describe('OCI driver against distribution', () => {
+    it('dates an image by its created annotation, else its config; an index by its newest platform image', async () => {
+      const repository = 'ages';
+      const annotated = await pusher.pushImage(
+        repository,
+        {
+          seed: 'ages/annotated',
+          created: new Date('2020-01-01T00:00:00Z'),
+          annotations: { 'org.opencontainers.image.created': '2024-05-06T07:08:09Z' },
+        },
+        'annotated',
+      );
+      const fromConfig = await pusher.pushImage(
+        repository,
+        { seed: 'ages/config', created: new Date('2023-03-03T03:03:03Z') },
+        'config',
+      );
+      const undated = await pusher.pushImage(repository, { seed: 'ages/undated', created: null }, 'undated');
+      const amd = await pusher.pushImage(repository, {
+        seed: 'ages/amd',
+        created: new Date('2022-01-01T00:00:00Z'),
+      });
+      const arm = await pusher.pushImage(repository, {
+        seed: 'ages/arm',
+        created: new Date('2022-06-01T00:00:00Z'),
+        platform: { os: 'linux', architecture: 'arm64' },
+      });
+      const attestation = await pusher.pushImage(repository, {
+        seed: 'ages/attestation',
+        created: new Date('2030-01-01T00:00:00Z'),
+        platform: { os: 'unknown', architecture: 'unknown' },
+        annotations: {
+          'vnd.docker.reference.type': 'attestation-manifest',
+          'vnd.docker.reference.digest': amd.digest,
+        },
+      });
+      const index = await pusher.pushIndex(repository, [amd, arm, attestation], {}, 'index');
+      const annotatedIndex = await pusher.pushIndex(
+        repository,
+        [amd],
+        { annotations: { 'org.opencontainers.image.created': '2021-01-01T00:00:00Z' } },
+        'annotated-index',
+      );
 
-  it('names the repository and the registry’s error when a repository is unknown', async () => {
-    await expect(new OciDriver({ url: registry.url }).listImages('never-pushed')).rejects.toThrow(
-      /list the tags of never-pushed: NAME_UNKNOWN/,
-    );
+      const byDigest = new Map(
+        (await new OciDriver({ url: registry.url }).listImages(repository)).map((image) => [
+          image.digest,
+          image,
+        ]),
+      );
+      expect(byDigest.get(annotated.digest)?.pushedAt?.toISOString()).toBe('2024-05-06T07:08:09.000Z');
+      expect(byDigest.get(fromConfig.digest)?.pushedAt?.toISOString()).toBe('2023-03-03T03:03:03.000Z');
+      expect(byDigest.get(undated.digest)?.pushedAt).toBeUndefined();
+      // The attestation's date does not count: it is not a platform image.
+      expect(byDigest.get(index.digest)?.pushedAt?.toISOString()).toBe('2022-06-01T00:00:00.000Z');
+      expect(byDigest.get(annotatedIndex.digest)?.pushedAt?.toISOString()).toBe('2021-01-01T00:00:00.000Z');
+    });
+
+    it('accepts {"tags": null} from a repository whose tags are all gone', async () => {
+      const driver = new OciDriver({ url: registry.url });
+      const image = await pusher.pushImage('emptied', { seed: 'emptied/one' }, 'v1');
+      await driver.deleteDigests('emptied', [image.digest]);
+      expect(await driver.listTags('emptied')).toEqual([]);
+      expect(await driver.listImages('emptied')).toEqual([]);
+    });
+
+    it('lists repositories from the catalog', async () => {
+      await pusher.pushImage('catalog/one', { seed: 'catalog/one' }, 'v1');
+      await pusher.pushImage('catalog/two', { seed: 'catalog/two' }, 'v1');
+      const repositories = await new OciDriver({ url: registry.url }).listRepositories();
+      expect(repositories).toEqual(expect.arrayContaining(['catalog/one', 'catalog/two']));
+    });
+
+    it('names the repository and the registry’s error when a repository is unknown', async () => {
+      await expect(new OciDriver({ url: registry.url }).listImages('never-pushed')).rejects.toThrow(
+        /list the tags of never-pushed: NAME_UNKNOWN/,
+      );
+    });
   });
 });

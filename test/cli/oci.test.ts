@@ -1,0 +1,76 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkIntegrity } from '../../src/cleanup/integrity.js';
+import { seedRepositories } from '../../src/config/config.js';
+import { OciDriver } from '../../src/registry/oci/driver.js';
+import { runCli } from '../support/cli.js';
+import { type Distribution, skipWithoutDistribution, startDistribution } from '../support/distribution.js';
+import { type OciFleet, seedOciFleet } from '../support/oci-fleet.js';
+import { OciPusher } from '../support/oci-push.js';
+import { expectedDeletions } from '../support/seed-algorithm.js';
+
+describe.skipIf(skipWithoutDistribution)(
+  'janitor plan and apply with registry.type oci, against a real distribution registry',
+  () => {
+    let registry: Distribution;
+    let fleet: OciFleet;
+    let configPath: string;
+    beforeAll(async () => {
+      registry = await startDistribution();
+      fleet = await seedOciFleet(new OciPusher(registry.url));
+      configPath = join(await mkdtemp(join(tmpdir(), 'janitor-oci-')), 'janitor.yaml');
+      await writeFile(
+        configPath,
+        `registry:\n  type: oci\n  url: ${registry.url}\nrules:\n` +
+          `  - { repositories: [${seedRepositories.join(', ')}], tags: sha, keep: 10, drop: 5 }\n` +
+          `  - { repositories: [${seedRepositories.join(', ')}], tags: tag, keep: 10, drop: 5 }\n`,
+      );
+    }, 60_000);
+    afterAll(async () => {
+      await registry?.stop();
+    });
+
+    /** Which of the fleet's digests the registry still holds, asked over HEAD. */
+    async function present(): Promise<Set<string>> {
+      const driver = new OciDriver({ url: registry.url });
+      const result = new Set<string>();
+      for (const repository of seedRepositories) {
+        const digests = fleet.images
+          .filter((image) => image.repository === repository)
+          .flatMap((image) => image.digests);
+        for (const digest of await driver.presentDigests(repository, digests))
+          result.add(`${repository}@${digest}`);
+      }
+      return result;
+    }
+
+    it('plan deletes nothing and exits 0; apply deletes exactly the seed algorithm’s digest groups', async () => {
+      const before = await present();
+      const plan = await runCli(['plan', '--config', configPath, '--json']);
+      expect(plan.stderr).toBe('');
+      expect(plan.exitCode).toBe(0);
+      expect(await present()).toEqual(before);
+      const report = JSON.parse(plan.stdout);
+      const skipped = report.handlers
+        .find((handler: { handler: string }) => handler.handler === 'alloy:v')
+        .images.filter(
+          (image: { fate: string; reason: string }) =>
+            image.fate === 'skip' && image.reason === 'no-push-time',
+        );
+      expect(skipped.map((image: { tags: string[] }) => image.tags)).toEqual([['v0.0.1-undated']]);
+
+      const apply = await runCli(['apply', '--config', configPath]);
+      expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
+      const after = await present();
+      const gone = new Set([...before].filter((key) => !after.has(key)));
+      expect(gone).toEqual(expectedDeletions(fleet.images));
+      expect(after.has(`${fleet.sharedChild.repository}@${fleet.sharedChild.digest}`)).toBe(true);
+      const driver = new OciDriver({ url: registry.url });
+      for (const repository of seedRepositories) {
+        expect((await checkIntegrity(driver, repository)).broken).toEqual([]);
+      }
+    }, 60_000);
+  },
+);
