@@ -8,9 +8,10 @@ import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 export function createEcrClient(options: { region?: string; overrides?: ECRClientConfig } = {}): ECRClient {
   return new ECRClient({
     ...(options.region && { region: options.region }),
-    // Listing and deleting have no published rate limits: expect throttling and back off.
-    retryMode: 'standard',
-    maxAttempts: 6,
+    // Listing and deleting have no published rate limits: expect throttling, back off, and slow
+    // down (adaptive mode adds a client-side rate limiter to the standard backoff).
+    retryMode: 'adaptive',
+    maxAttempts: 10,
     ...options.overrides,
   });
 }
