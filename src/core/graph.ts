@@ -1,27 +1,73 @@
-import type { Digest, ManifestsByDigest } from './types.js';
+import type { Digest, Image, ManifestsByDigest } from './types.js';
 
-/** The digests an index names; nothing for an image manifest or a manifest we do not have. */
-export function childrenOf(digest: Digest, manifests: ManifestsByDigest): readonly Digest[] {
-  const manifest = manifests.get(digest);
-  return manifest?.kind === 'index' ? manifest.children : [];
-}
+/** cosign's tag scheme: `sha256-<hex>.sig`, `.att` or `.sbom` names the digest it is about. */
+const cosignTag = /^(sha256)-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
 
 /**
- * Everything reachable from `roots` (the roots included), following index → child edges to any
- * depth. Returns, for each reached digest, the root it was first reached from, so a kept digest
- * can say which staying image needs it.
+ * What refers to what in a repository. Two kinds of edges lead from an image to what belongs to
+ * it: index → child (a platform or attestation manifest) and subject → referrer (a signature,
+ * SBOM or attestation attached through OCI 1.1 `subject`, ECR's `subjectManifestDigest`, or
+ * cosign's tag scheme). Whatever an image reaches goes with it, and stays while it stays.
  */
-export function reachableFrom(roots: Iterable<Digest>, manifests: ManifestsByDigest): Map<Digest, Digest> {
-  const reachedFrom = new Map<Digest, Digest>();
-  const pending: Array<[Digest, Digest]> = [];
-  for (const root of roots) pending.push([root, root]);
-  while (pending.length > 0) {
-    const [digest, root] = pending.pop() as [Digest, Digest];
-    if (reachedFrom.has(digest)) continue;
-    reachedFrom.set(digest, root);
-    for (const child of childrenOf(digest, manifests)) {
-      if (!reachedFrom.has(child)) pending.push([child, root]);
+export class ReferenceGraph {
+  private readonly referrers = new Map<Digest, Digest[]>();
+  private readonly subjects = new Map<Digest, Digest>();
+
+  constructor(
+    images: readonly Image[],
+    private readonly manifests: ManifestsByDigest,
+  ) {
+    const attach = (referrer: Digest, subject: Digest) => {
+      if (referrer === subject || this.subjects.has(referrer)) return;
+      this.subjects.set(referrer, subject);
+      this.referrers.set(subject, [...(this.referrers.get(subject) ?? []), referrer]);
+    };
+    for (const image of images) {
+      if (image.subjectDigest) attach(image.digest, image.subjectDigest);
+      for (const tag of image.tags) {
+        const match = cosignTag.exec(tag);
+        if (match) attach(image.digest, `${match[1]}:${match[2]}`);
+      }
+    }
+    for (const manifest of manifests.values()) {
+      if ('subject' in manifest && manifest.subject) attach(manifest.digest, manifest.subject);
     }
   }
-  return reachedFrom;
+
+  /** The digests an index names; nothing for an image manifest or a manifest we do not have. */
+  childrenOf(digest: Digest): readonly Digest[] {
+    const manifest = this.manifests.get(digest);
+    return manifest?.kind === 'index' ? manifest.children : [];
+  }
+
+  referrersOf(digest: Digest): readonly Digest[] {
+    return this.referrers.get(digest) ?? [];
+  }
+
+  /** The image a referrer is about, if it is one. */
+  subjectOf(digest: Digest): Digest | undefined {
+    return this.subjects.get(digest);
+  }
+
+  /** Everything that belongs to a digest: its children and its referrers. */
+  belongingTo(digest: Digest): readonly Digest[] {
+    return [...this.childrenOf(digest), ...this.referrersOf(digest)];
+  }
+
+  /**
+   * Everything reachable from `roots` (the roots included), to any depth. Returns, for each reached
+   * digest, the root it was first reached from, so a kept digest can say which image needs it.
+   */
+  reachableFrom(roots: Iterable<Digest>): Map<Digest, Digest> {
+    const reachedFrom = new Map<Digest, Digest>();
+    const pending: Array<[Digest, Digest]> = [];
+    for (const root of roots) pending.push([root, root]);
+    while (pending.length > 0) {
+      const [digest, root] = pending.pop() as [Digest, Digest];
+      if (reachedFrom.has(digest)) continue;
+      reachedFrom.set(digest, root);
+      for (const next of this.belongingTo(digest)) if (!reachedFrom.has(next)) pending.push([next, root]);
+    }
+    return reachedFrom;
+  }
 }

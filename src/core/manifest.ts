@@ -47,7 +47,7 @@ export function parseManifest(digest: Digest, text: string, reportedMediaType?: 
       }
       children.push(child);
     }
-    return { kind: 'index', digest, mediaType, children };
+    return { kind: 'index', digest, mediaType, children, ...subjectOf(fields) };
   }
   // Something that names children under a type we do not know might still be what keeps them:
   // refuse to read it rather than treat it as a leaf.
@@ -58,8 +58,15 @@ export function parseManifest(digest: Digest, text: string, reportedMediaType?: 
       reason: `it lists manifests but its media type ${mediaType} is not an index type`,
     };
   }
-  if (singleManifestMediaTypes.has(mediaType)) return { kind: 'image', digest, mediaType };
+  if (singleManifestMediaTypes.has(mediaType))
+    return { kind: 'image', digest, mediaType, ...subjectOf(fields) };
   return { kind: 'unsupported', digest, mediaType };
+}
+
+/** OCI 1.1 `subject`: the manifest is a referrer of that digest (a signature, an SBOM…). */
+function subjectOf(fields: Record<string, unknown>): { subject?: Digest } {
+  const subject = (fields.subject as { digest?: unknown } | null | undefined)?.digest;
+  return typeof subject === 'string' && digestPattern.test(subject) ? { subject } : {};
 }
 
 /** The OCI spec lets `mediaType` be absent; the shape still tells an index from an image manifest. */

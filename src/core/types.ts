@@ -36,6 +36,8 @@ export interface Image {
   readonly sizeBytes?: number;
   /** The manifest's media type when the registry reports it (ECR does); unknown otherwise. */
   readonly mediaType?: string;
+  /** For a referrer (signature, SBOM, attestation): the image it is about, when the registry says. */
+  readonly subjectDigest?: Digest;
 }
 
 /** A parsed manifest: an index names children, a single image manifest names none. */
@@ -45,8 +47,10 @@ export type Manifest =
       readonly digest: Digest;
       readonly mediaType: string;
       readonly children: readonly Digest[];
+      /** OCI 1.1: the image this manifest is about (it is a referrer of it). */
+      readonly subject?: Digest;
     }
-  | { readonly kind: 'image'; readonly digest: Digest; readonly mediaType: string }
+  | { readonly kind: 'image'; readonly digest: Digest; readonly mediaType: string; readonly subject?: Digest }
   | { readonly kind: 'unsupported'; readonly digest: Digest; readonly mediaType: string }
   /** Could not be fetched or parsed: it protects everything it might reach (fail closed). */
   | { readonly kind: 'unreadable'; readonly digest: Digest; readonly reason: string };
@@ -105,7 +109,7 @@ export type ImageDecision =
 /** One digest of a group: deleted, or kept because something that stays still needs it. */
 export interface GroupMember {
   readonly digest: Digest;
-  readonly role: 'root' | 'child';
+  readonly role: 'root' | 'child' | 'referrer';
   readonly fate: 'delete' | 'keep';
   /** Why a member is kept: the staying image that references it. */
   readonly keptBecause?: string;
@@ -122,7 +126,10 @@ export interface DigestGroup {
   readonly bytes: number;
 }
 
-/** A digest to delete and the deleted parents that must be gone before it (parents go first). */
+/**
+ * A digest to delete, and the deleted manifests that point at it and must be gone first: the
+ * indexes that name it, and its referrers.
+ */
 export interface Deletion {
   readonly digest: Digest;
   readonly parents: readonly Digest[];

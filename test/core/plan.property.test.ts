@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { reachableFrom } from '../../src/core/graph.js';
+import { ReferenceGraph } from '../../src/core/graph.js';
 import { matchCandidates } from '../../src/core/match.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { compareOldestFirst } from '../../src/core/select.js';
@@ -23,6 +23,8 @@ const repositoryArbitrary = fc
         pushedDay: fc.option(fc.integer({ min: 0, max: 20 }), { freq: 12 }),
         childPicks: fc.option(fc.array(fc.nat(), { maxLength: 4 }), { freq: 2 }),
         tagged: fc.constantFrom(true, true, true, false),
+        /** Makes this image a referrer (a signature) of an earlier image, by subject or cosign tag. */
+        subjectPick: fc.option(fc.record({ pick: fc.nat(), cosign: fc.boolean() }), { freq: 5 }),
       }),
       { minLength: 4, maxLength: 24 },
     ),
@@ -38,14 +40,19 @@ const repositoryArbitrary = fc
     const indexDigests: string[] = [];
     specs.forEach((spec, position) => {
       const digest = digestOf(`image-${position}`);
-      const tags = spec.tagged ? [`${spec.tag}${position}`, ...(spec.secondTag ? [spec.secondTag] : [])] : [];
+      let tags = spec.tagged ? [`${spec.tag}${position}`, ...(spec.secondTag ? [spec.secondTag] : [])] : [];
       const isIndex = spec.childPicks !== null;
+      const earlier = images.slice(leafDigests.length);
+      const subject =
+        spec.subjectPick && earlier.length > 0 ? earlier[spec.subjectPick.pick % earlier.length] : undefined;
+      if (subject && spec.subjectPick?.cosign) tags = [`${subject.digest.replace(':', '-')}.sig`];
       images.push({
         digest,
         tags,
         ...(spec.pushedDay !== null && { pushedAt: day(spec.pushedDay) }),
         sizeBytes: 100,
         mediaType: isIndex ? MediaType.ociIndex : MediaType.ociManifest,
+        ...(subject && !spec.subjectPick?.cosign && { subjectDigest: subject.digest }),
       });
       if (isIndex) {
         // Children: shared leaves, and now and then an earlier index (a nested index).
@@ -80,6 +87,7 @@ describe('planner properties (ARCHITECTURE §4)', () => {
         const plan = planFor(images, manifests, rule);
         const deleted = new Set(plan.waves.flat().map((deletion) => deletion.digest));
         const byDigest = new Map(manifests.map((manifest) => [manifest.digest, manifest]));
+        const graph = new ReferenceGraph(images, byDigest);
 
         // §4.2: at most `drop` images (digest groups) per run.
         expect(plan.groups.length).toBeLessThanOrEqual(rule.drop);
@@ -90,30 +98,44 @@ describe('planner properties (ARCHITECTURE §4)', () => {
           expect(deleted.has(candidate.image.digest)).toBe(false);
         }
 
-        // §4.3 and §4.4: nothing reachable from an image that stays.
+        // §4.3 and §4.4: nothing that belongs to an image that stays (its children, its referrers).
         const staying = images.filter((image) => !deleted.has(image.digest)).map((image) => image.digest);
-        for (const digest of reachableFrom(staying, byDigest).keys()) expect(deleted.has(digest)).toBe(false);
+        for (const digest of graph.reachableFrom(staying).keys()) expect(deleted.has(digest)).toBe(false);
 
         // Only what the selected images reach is deleted.
         const roots = plan.groups.map((group) => group.rootDigest);
-        const reach = reachableFrom(roots, byDigest);
+        const reach = graph.reachableFrom(roots);
         for (const digest of deleted) expect(reach.has(digest)).toBe(true);
 
-        // §4.5: parents go in an earlier wave than their children.
+        // A referrer goes with its subject, unless something else that stays still holds it.
+        const holders = images
+          .filter((image) => !deleted.has(image.digest))
+          .filter((image) => !deleted.has(graph.subjectOf(image.digest) ?? ''))
+          .map((image) => image.digest);
+        const held = graph.reachableFrom(holders);
+        for (const image of images) {
+          const subject = graph.subjectOf(image.digest);
+          // The rule's own kept candidates stay even so: §4.1 comes first.
+          const keptByRule = plan.decisions.some(
+            (decision) => decision.fate === 'keep' && decision.image.digest === image.digest,
+          );
+          if (subject !== undefined && deleted.has(subject) && !held.has(image.digest) && !keptByRule) {
+            expect(deleted.has(image.digest)).toBe(true);
+          }
+        }
+
+        // §4.5: whatever points at a manifest (an index naming it, a referrer of it) goes first.
         const waveOf = new Map(
           plan.waves.flatMap((wave, index) => wave.map((deletion) => [deletion.digest, index] as const)),
         );
         for (const deletion of plan.waves.flat()) {
           for (const parent of deletion.parents)
             expect(waveOf.get(parent)).toBeLessThan(waveOf.get(deletion.digest) ?? -1);
-          for (const [digest, manifest] of byDigest) {
-            if (
-              deleted.has(digest) &&
-              manifest.kind === 'index' &&
-              manifest.children.includes(deletion.digest)
-            ) {
-              expect(deletion.parents).toContain(digest);
-            }
+          for (const digest of deleted) {
+            const points =
+              graph.childrenOf(digest).includes(deletion.digest) ||
+              graph.subjectOf(digest) === deletion.digest;
+            if (points) expect(deletion.parents).toContain(digest);
           }
         }
       }),

@@ -182,6 +182,75 @@ describe('buildPlan: digest groups and what stays', () => {
   });
 });
 
+describe('buildPlan: referrers (signatures, SBOMs, attestations)', () => {
+  const signatureOf = (subject: Image, name: string): Image => ({
+    ...child(name, 5),
+    subjectDigest: subject.digest,
+  });
+
+  it('deletes an image’s referrers with it, referrers first', () => {
+    const old = single('a1', 1);
+    const signature = signatureOf(old, 'signature');
+    const sbom = signatureOf(old, 'sbom');
+    const result = plan([old, signature, sbom, ...newest]);
+    expect(result.waves.map((wave) => wave.map((deletion) => deletion.digest).sort())).toEqual([
+      [signature.digest, sbom.digest].sort(),
+      [old.digest],
+    ]);
+    expect(result.groups[0]?.members.filter((member) => member.role === 'referrer')).toHaveLength(2);
+  });
+
+  it('keeps the referrers of a kept image', () => {
+    const old = single('a1', 1);
+    const kept = newest[5] as Image;
+    const result = plan([old, signatureOf(kept, 'kept-signature'), ...newest]);
+    expect(deleted(result)).toEqual([old.digest]);
+  });
+
+  it('follows cosign’s tag scheme: sha256-<hex>.sig goes with its subject, and stays with a kept one', () => {
+    const old = single('a1', 1);
+    const oldSignature: Image = { ...single('old-sig', 0), tags: [`${old.digest.replace(':', '-')}.sig`] };
+    const kept = newest[3] as Image;
+    const keptAttestation: Image = {
+      ...single('kept-att', 0),
+      tags: [`${kept.digest.replace(':', '-')}.att`],
+    };
+    const result = plan([old, oldSignature, keptAttestation, ...newest]);
+    expect(deleted(result)).toEqual([old.digest, oldSignature.digest].sort());
+  });
+
+  it('follows an OCI 1.1 subject found in a manifest, and a signature of a platform manifest', () => {
+    const amd = child('amd');
+    const dropped = index('a1', 1, [amd]);
+    const platformSignature = child('platform-signature');
+    const result = plan(
+      [dropped.image, amd, platformSignature, ...newest],
+      [
+        dropped.manifest,
+        {
+          kind: 'image',
+          digest: platformSignature.digest,
+          mediaType: MediaType.ociManifest,
+          subject: amd.digest,
+        },
+      ],
+    );
+    expect(deleted(result)).toEqual([dropped.image.digest, amd.digest, platformSignature.digest].sort());
+    // The index and the signature go before the platform manifest both point at.
+    expect(result.waves.map((wave) => wave.map((deletion) => deletion.digest).sort())).toEqual([
+      [dropped.image.digest, platformSignature.digest].sort(),
+      [amd.digest],
+    ]);
+  });
+
+  it('lets the rule keep its own newest candidates even when they are referrers of a dropped image', () => {
+    const old = single('a1', 1);
+    const taggedReferrer: Image = { ...single('f9', 300), subjectDigest: old.digest };
+    const result = plan([old, taggedReferrer, ...newest.slice(1)]);
+    expect(deleted(result)).toEqual([old.digest]);
+  });
+});
+
 describe('manifestsNeeded', () => {
   it('asks for nothing when the rule selects nothing', () => {
     const amd = child('amd');
