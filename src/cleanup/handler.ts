@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
-import { buildPlan, manifestsNeeded } from '../core/plan.js';
+import { buildPlan } from '../core/plan.js';
 import type { HandlerSpec, Plan } from '../core/types.js';
 import type { RegistryDriver } from '../registry/driver.js';
 import { type ExecutionReport, executePlan } from './execute.js';
+import { takeInventory } from './inventory.js';
 
 /**
  * One run of one handler — one rule over one repository, e.g. `kayron:v` — as the seed's Ensure:
  *
- *   images    ← every manifest of the repository            (paginated listing)
+ *   images    ← every manifest of the repository            (paginated listing, + referrers API)
  *   selected  ← single-tag, pushed, prefix-matching images; if ≤ keep, stop
  *   selected  ← the oldest min(drop, n − keep) of them
  *   manifests ← every index of the repository                (batched, cached by digest)
@@ -55,8 +56,7 @@ export async function runHandler(
   let plan: Plan | undefined;
   try {
     const call = run.abortSignal ? { signal: run.abortSignal } : {};
-    const images = await driver.listImages(spec.repository, call);
-    const manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images), call);
+    const { images, manifests } = await takeInventory(driver, spec, call);
     plan = buildPlan({ handler: spec, images, manifests });
     logPlan(logger, plan);
     if (plan.blockers.length > 0) return finish({ plan, success: false });

@@ -1,4 +1,5 @@
 import { isKnownSingleManifest, planDeletion, shortDigest } from './deletion.js';
+import { ReferenceGraph } from './graph.js';
 import { matchCandidates } from './match.js';
 import { selectForRemoval } from './select.js';
 import {
@@ -30,6 +31,16 @@ export interface PlanInput {
 export function manifestsNeeded(handler: HandlerSpec, images: readonly Image[]): Digest[] {
   if (selectedBy(handler, images).length === 0) return [];
   return images.filter((image) => !isKnownSingleManifest(image)).map((image) => image.digest);
+}
+
+/** Every digest that would go with the selected images if nothing stayed: whose referrers to look up. */
+export function digestsGoingWith(
+  handler: HandlerSpec,
+  images: readonly Image[],
+  manifests: ManifestsByDigest,
+): Digest[] {
+  const roots = selectedBy(handler, images).map((candidate) => candidate.image.digest);
+  return [...new ReferenceGraph(images, manifests).reachableFrom(roots).keys()];
 }
 
 /** The images the seed's selection takes from this repository, oldest first. */

@@ -27,6 +27,8 @@ export function buildImageManifest(options: {
   readonly platform?: Platform;
   readonly annotations?: Record<string, string>;
   readonly configMediaType?: string;
+  /** Makes it an OCI 1.1 referrer (a signature, an SBOM) of that manifest. */
+  readonly subject?: BuiltManifest;
 }): BuiltManifest {
   const docker = options.format === 'docker';
   const layerMediaType = docker
@@ -52,6 +54,13 @@ export function buildImageManifest(options: {
       size,
     })),
     ...(options.annotations && { annotations: options.annotations }),
+    ...(options.subject && {
+      subject: {
+        mediaType: options.subject.mediaType,
+        digest: options.subject.digest,
+        size: Buffer.byteLength(options.subject.text),
+      },
+    }),
   };
   const text = JSON.stringify(document, null, 2);
   return {

@@ -29,6 +29,11 @@ export interface RegistryDriver {
     digests: readonly Digest[],
     options?: CallOptions,
   ): Promise<DeleteOutcome[]>;
+  /**
+   * Manifests attached to these digests that the listing does not show (OCI 1.1 referrers API),
+   * each with its `subjectDigest`. Absent where the listing already shows every referrer (ECR).
+   */
+  listReferrers?(repository: string, subjects: readonly Digest[], options?: CallOptions): Promise<Image[]>;
   /** The subset of `digests` the repository holds now, asked of the registry (never from a cache). */
   presentDigests(repository: string, digests: readonly Digest[], options?: CallOptions): Promise<Set<Digest>>;
 }

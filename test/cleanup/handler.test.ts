@@ -102,6 +102,41 @@ describe('cleanup handlers end to end (SDK over HTTP against the emulator)', () 
     }
   });
 
+  it('deletes the referrers ECR lists (subjectManifestDigest) with their subject, and keeps those of kept images', async () => {
+    const push = (manifest: BuiltManifest, tag?: string, day = 1) =>
+      ecr.emulator.state.putImage('signed', {
+        manifest: manifest.text,
+        mediaType: manifest.mediaType,
+        ...(tag && { tag }),
+        pushedAt: new Date(Date.UTC(2026, 0, day)),
+      });
+    const old = buildImageManifest({ seed: 'signed/old' });
+    const kept = buildImageManifest({ seed: 'signed/kept' });
+    push(old, 'v1', 1);
+    push(kept, 'v2', 2);
+    const oldSignature = buildImageManifest({ seed: 'signed/old-signature', subject: old, layerSizes: [10] });
+    const keptSignature = buildImageManifest({
+      seed: 'signed/kept-signature',
+      subject: kept,
+      layerSizes: [10],
+    });
+    push(oldSignature);
+    push(keptSignature);
+    const rule = { name: 'v', prefixes: ['v'], keep: 1, drop: 1 };
+    const [report] = await runPass(ecr.driver, [{ name: 'signed:v', repository: 'signed', rule }], {
+      mode: 'apply',
+      ...run,
+    });
+    expect(report?.success).toBe(true);
+    expect(report?.execution?.deleted).toEqual([oldSignature.digest, old.digest]);
+    expect(
+      ecr.emulator.state
+        .listImages('signed')
+        .map((image) => image.digest)
+        .sort(),
+    ).toEqual([kept.digest, keptSignature.digest].sort());
+  });
+
   it('retries a child the registry refused because its parent went in the same batch', async () => {
     const child = buildImageManifest({ seed: 'retry/child' });
     const parent = buildIndex([child]);

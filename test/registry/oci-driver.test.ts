@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHandler } from '../../src/cleanup/handler.js';
+import { silentLogger } from '../../src/log.js';
 import { OciDriver } from '../../src/registry/oci/driver.js';
 import { type Distribution, skipWithoutDistribution, startDistribution } from '../support/distribution.js';
 import { OciPusher } from '../support/oci-push.js';
@@ -94,6 +96,56 @@ describe.skipIf(skipWithoutDistribution)('OCI against distribution', () => {
       await pusher.pushImage('catalog/two', { seed: 'catalog/two' }, 'v1');
       const repositories = await new OciDriver({ url: registry.url }).listRepositories();
       expect(repositories).toEqual(expect.arrayContaining(['catalog/one', 'catalog/two']));
+    });
+
+    it('takes cosign signatures (sha256-<hex>.sig tags) with their image, and keeps those of kept images', async () => {
+      const repository = 'cosigned';
+      const old = await pusher.pushImage(
+        repository,
+        { seed: 'cosigned/old', created: new Date('2026-01-01T00:00:00Z') },
+        'v1',
+      );
+      const kept = await pusher.pushImage(
+        repository,
+        { seed: 'cosigned/kept', created: new Date('2026-02-01T00:00:00Z') },
+        'v2',
+      );
+      const signatureTag = (digest: string) => `${digest.replace(':', '-')}.sig`;
+      const oldSignature = await pusher.pushImage(
+        repository,
+        { seed: 'cosigned/old-sig', created: null },
+        signatureTag(old.digest),
+      );
+      const keptSignature = await pusher.pushImage(
+        repository,
+        { seed: 'cosigned/kept-sig', created: null },
+        signatureTag(kept.digest),
+      );
+      const driver = new OciDriver({ url: registry.url });
+      const rule = { name: 'v', prefixes: ['v'], keep: 1, drop: 1 };
+      const report = await runHandler(
+        driver,
+        { name: `${repository}:v`, repository, rule },
+        { mode: 'apply', logger: silentLogger },
+      );
+      expect(report.success).toBe(true);
+      // The signature goes first: a crash between the two leaves a signed image, not a signature of nothing.
+      expect(report.execution?.deleted).toEqual([oldSignature.digest, old.digest]);
+      expect(
+        await driver.presentDigests(repository, [
+          old.digest,
+          oldSignature.digest,
+          kept.digest,
+          keptSignature.digest,
+        ]),
+      ).toEqual(new Set([kept.digest, keptSignature.digest]));
+    });
+
+    it('finds no referrers where the registry has no referrers API (distribution 2.8 answers 404)', async () => {
+      const image = await pusher.pushImage('no-referrers-api', { seed: 'no-referrers/one' }, 'v1');
+      const driver = new OciDriver({ url: registry.url });
+      expect(await driver.listReferrers('no-referrers-api', [image.digest])).toEqual([]);
+      expect(await driver.listReferrers('no-referrers-api', [image.digest])).toEqual([]);
     });
 
     it('names the repository and the registry’s error when a repository is unknown', async () => {

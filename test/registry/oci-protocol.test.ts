@@ -83,6 +83,24 @@ async function startFakeRegistry(options: { corrupt?: string } = {}): Promise<Fa
       response.end(request.method === 'HEAD' ? undefined : body);
       return;
     }
+    // The OCI 1.1 referrers API: t1 has a signature that no tag names.
+    const referrersOf = /^\/v2\/app\/referrers\/(.+)$/.exec(url.pathname)?.[1];
+    if (referrersOf !== undefined) {
+      const manifests =
+        referrersOf === images[0]?.digest
+          ? [
+              {
+                mediaType: MediaType.ociManifest,
+                digest: digestOf('signature of t1'),
+                size: 321,
+                artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+              },
+            ]
+          : [];
+      response.writeHead(200, { 'content-type': MediaType.ociIndex });
+      response.end(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }));
+      return;
+    }
     const blob = images.find((each) => url.pathname === `/v2/app/blobs/${digestOf(each.config)}`);
     if (blob) {
       response.writeHead(200).end(blob.config);
@@ -133,6 +151,23 @@ describe('OCI driver protocol details', () => {
     expect(fake.requests.filter((request) => !request.includes('/tags/list')).sort()).toEqual(
       ['HEAD /v2/app/manifests/t1', 'HEAD /v2/app/manifests/t2', 'HEAD /v2/app/manifests/t3'].sort(),
     );
+  });
+
+  it('finds referrers no tag names through the referrers API', async () => {
+    fake = await startFakeRegistry();
+    const driver = new OciDriver({ url: fake.url });
+    const images = await driver.listImages('app');
+    const subjects = images.map((each) => each.digest);
+    const referrers = await driver.listReferrers('app', subjects);
+    expect(referrers).toEqual([
+      {
+        digest: digestOf('signature of t1'),
+        tags: [],
+        subjectDigest: images.find((each) => each.tags.includes('t1'))?.digest,
+        mediaType: MediaType.ociManifest,
+        sizeBytes: 321,
+      },
+    ]);
   });
 
   it('retries 429 and 503 answers, honouring Retry-After, and gives up after its attempts', async () => {

@@ -200,6 +200,7 @@ function toImage(detail: ImageDetail): Image | undefined {
     ...(detail.imagePushedAt !== undefined && { pushedAt: detail.imagePushedAt }),
     ...(detail.imageSizeInBytes !== undefined && { sizeBytes: detail.imageSizeInBytes }),
     ...(detail.imageManifestMediaType !== undefined && { mediaType: detail.imageManifestMediaType }),
+    ...(detail.subjectManifestDigest !== undefined && { subjectDigest: detail.subjectManifestDigest }),
   };
 }
 

@@ -36,6 +36,8 @@ export class OciDriver implements RegistryDriver {
   private readonly concurrency: number;
   private readonly details = new Map<Digest, ManifestDetails>();
   private readonly configCreated = new Map<Digest, Date | undefined>();
+  /** Set at the first 404 from the referrers API: the registry does not have it (distribution 2.8). */
+  private referrersApiMissing = false;
 
   constructor(options: OciDriverOptions) {
     const url = new URL(options.url);
@@ -155,6 +157,52 @@ export class OciDriver implements RegistryDriver {
         return { digest, outcome: 'failed', code, reason: `${message}${hint}` };
       },
     );
+  }
+
+  /**
+   * Referrers from the OCI 1.1 referrers API. A registry without it answers 404 (the spec forbids
+   * that answer from one that has it), after which it is not asked again: cosign's tag scheme,
+   * which the tag listing shows, is then the only way referrers are found.
+   */
+  async listReferrers(
+    repository: string,
+    subjects: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<Image[]> {
+    if (this.referrersApiMissing) return [];
+    const found = await mapWithConcurrency([...new Set(subjects)], this.concurrency, async (subject) => {
+      const referrers: Image[] = [];
+      let url: URL | undefined = new URL(`/v2/${repository}/referrers/${subject}`, this.http.baseUrl);
+      while (url && !this.referrersApiMissing) {
+        const response = await this.http.request(url, {
+          scope: pull(repository),
+          accept: [MediaType.ociIndex],
+          ...options,
+        });
+        if (response.status === 404) {
+          await response.body?.cancel();
+          this.referrersApiMissing = true;
+          break;
+        }
+        if (!response.ok) throw await failure(response, `list the referrers of ${subject} in ${repository}`);
+        const index = (await response.json()) as {
+          manifests?: { digest?: unknown; mediaType?: unknown; size?: unknown }[];
+        };
+        for (const descriptor of index.manifests ?? []) {
+          if (typeof descriptor.digest !== 'string') continue;
+          referrers.push({
+            digest: descriptor.digest,
+            tags: [],
+            subjectDigest: subject,
+            ...(typeof descriptor.mediaType === 'string' && { mediaType: descriptor.mediaType }),
+            ...(typeof descriptor.size === 'number' && { sizeBytes: descriptor.size }),
+          });
+        }
+        url = nextLink(response.headers.get('link'), url);
+      }
+      return referrers;
+    });
+    return found.flat();
   }
 
   /** The subset of `digests` the repository holds, asked of the registry (no cache). */

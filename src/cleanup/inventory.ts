@@ -1,0 +1,50 @@
+import { digestsGoingWith, manifestsNeeded } from '../core/plan.js';
+import type { Digest, HandlerSpec, Image, Manifest } from '../core/types.js';
+import type { CallOptions, RegistryDriver } from '../registry/driver.js';
+
+export interface Inventory {
+  readonly images: Image[];
+  readonly manifests: Map<Digest, Manifest>;
+}
+
+/** Referrers of referrers (a signature of an SBOM) are followed this deep, and no further. */
+const referrerDepth = 4;
+
+/**
+ * What a handler needs to plan: every manifest the registry shows, the manifests of every index,
+ * and — where the registry has a referrers API — the referrers of everything that would go, which
+ * no tag names and no listing shows.
+ */
+export async function takeInventory(
+  driver: RegistryDriver,
+  spec: HandlerSpec,
+  call: CallOptions,
+): Promise<Inventory> {
+  const images = await driver.listImages(spec.repository, call);
+  const manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images), call);
+  if (driver.listReferrers === undefined) return { images, manifests };
+  const known = new Set(images.map((image) => image.digest));
+  const asked = new Set<Digest>();
+  for (let depth = 0; depth < referrerDepth; depth += 1) {
+    const subjects = digestsGoingWith(spec, images, manifests).filter((digest) => !asked.has(digest));
+    if (subjects.length === 0) break;
+    for (const subject of subjects) asked.add(subject);
+    const found = (await driver.listReferrers(spec.repository, subjects, call)).filter(
+      (image) => !known.has(image.digest),
+    );
+    if (found.length === 0) break;
+    for (const image of found) {
+      known.add(image.digest);
+      images.push(image);
+    }
+    // A referrer may itself be an index (a multi-platform attestation): read it like any other.
+    for (const [digest, manifest] of await driver.getManifests(
+      spec.repository,
+      manifestsNeeded(spec, found),
+      call,
+    )) {
+      manifests.set(digest, manifest);
+    }
+  }
+  return { images, manifests };
+}
