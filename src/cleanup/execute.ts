@@ -15,6 +15,8 @@ export interface ExecutionReport {
   readonly failed: readonly FailedDeletion[];
   /** Children left in place because a parent index could not be deleted: they still serve it. */
   readonly keptBecauseParentRemained: readonly Digest[];
+  /** Digests the registry refused to delete, after retries, because an index still references them. */
+  readonly keptBecauseStillReferenced: readonly Digest[];
   /** Digests not attempted because the run was asked to stop between batches. */
   readonly notAttempted: readonly Digest[];
 }
@@ -55,9 +57,20 @@ export async function executePlan(
   const gone = new Set<Digest>();
   const report = { deleted: [] as Digest[], alreadyGone: [] as Digest[], failed: [] as FailedDeletion[] };
   const keptBecauseParentRemained: Digest[] = [];
+  const keptBecauseStillReferenced: Digest[] = [];
   const notAttempted: Digest[] = [];
 
   const record = (outcome: DeleteOutcome) => {
+    if (outcome.outcome === 'failed' && outcome.referencedByLiveIndex) {
+      // The registry knows of an index we did not see (another janitor's, a fresh push): it is
+      // right to keep this digest, and that is not a failure of the run.
+      keptBecauseStillReferenced.push(outcome.digest);
+      logger.warn(
+        { digest: outcome.digest, reason: outcome.reason },
+        'the registry keeps a digest an index still references',
+      );
+      return;
+    }
     if (outcome.outcome === 'failed') {
       report.failed.push({ digest: outcome.digest, code: outcome.code, reason: outcome.reason });
       logger.warn(
@@ -108,7 +121,7 @@ export async function executePlan(
       if (sending.length > 0) await deleteWithRetries(sending.map((deletion) => deletion.digest));
     }
   }
-  return { ...report, keptBecauseParentRemained, notAttempted };
+  return { ...report, keptBecauseParentRemained, keptBecauseStillReferenced, notAttempted };
 }
 
 /** A batch the registry could not take at all is a failure of each of its digests, not a crash. */

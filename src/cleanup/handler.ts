@@ -82,10 +82,9 @@ export async function runHandler(
       'cleanup finished',
     );
     // A run stopped before it finished is not a success, even though all it did went well.
-    const complete =
-      execution.failed.length === 0 &&
-      execution.notAttempted.length === 0 &&
-      execution.keptBecauseParentRemained.length === 0;
+    // Children held back behind a parent that stays are the consequence of that parent's fate,
+    // which is counted on its own.
+    const complete = execution.failed.length === 0 && execution.notAttempted.length === 0;
     return finish({ plan, execution, success: complete });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

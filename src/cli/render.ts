@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { HandlerReport } from '../cleanup/handler.js';
+import { formatDuration } from '../config/duration.js';
 import type { ImageDecision, Plan } from '../core/types.js';
 import { formatBytes, formatTime, palette, plural, shortDigest } from './format.js';
 
@@ -107,6 +108,13 @@ function renderHandler(report: HandlerReport, color: Colors): string | undefined
     for (const failure of execution.failed) {
       lines.push(color.red(`  failed ${failure.digest}: ${failure.code}: ${failure.reason}`));
     }
+    if (execution.keptBecauseStillReferenced.length > 0) {
+      lines.push(
+        color.yellow(
+          `  kept ${plural(execution.keptBecauseStillReferenced.length, 'digest')} the registry says an index still references`,
+        ),
+      );
+    }
     if (execution.keptBecauseParentRemained.length > 0) {
       lines.push(
         color.yellow(
@@ -122,9 +130,12 @@ function renderHandler(report: HandlerReport, color: Colors): string | undefined
   }
   if (lines.length === 0) return undefined;
   const rule = plan?.rule;
-  const title = rule
-    ? `${report.handler} — ${plan.groups.length} of ${plan.candidateCount} going (keep ${rule.keep}, drop at most ${rule.drop})`
-    : report.handler;
+  let title = report.handler;
+  if (rule?.untaggedOlderThanMs !== undefined) {
+    title = `${report.handler} — ${plan?.groups.length} of ${plan?.candidateCount} orphans going (untagged, unreachable, older than ${formatDuration(rule.untaggedOlderThanMs)}; at most ${rule.drop} a run)`;
+  } else if (rule) {
+    title = `${report.handler} — ${plan?.groups.length} of ${plan?.candidateCount} going (keep ${rule.keep}, drop at most ${rule.drop})`;
+  }
   return [color.bold(title), ...lines].join('\n');
 }
 

@@ -19,24 +19,46 @@ export const defaultConfigFile: ConfigFile = {
   registry: { type: 'ecr' },
   schedule: { every: '1h', jitter: 0.01, timeout: '15m' },
   rules: [
-    { repositories: [...seedRepositories], tags: 'sha', keep: 10, drop: 5, active: true },
-    { repositories: [...seedRepositories], tags: 'tag', keep: 10, drop: 5, active: true },
+    {
+      repositories: [...seedRepositories],
+      tags: 'sha',
+      keep: 10,
+      drop: 5,
+      maxDeleteShare: 0.5,
+      active: true,
+    },
+    {
+      repositories: [...seedRepositories],
+      tags: 'tag',
+      keep: 10,
+      drop: 5,
+      maxDeleteShare: 0.5,
+      active: true,
+    },
   ],
 };
 
 /** Turns a validated file into the config the tool runs on, with names and prefixes resolved. */
 export function resolveConfig(file: ConfigFile, source: string): Config {
   const rules = file.rules.map((rule) => {
-    const prefixes = rule.tags === 'sha' ? shaPrefixes : rule.tags === 'tag' ? releaseTagPrefixes : rule.tags;
-    const name = rule.name ?? (rule.tags === 'sha' ? 'sha' : prefixes.join(','));
-    return {
-      name,
-      prefixes,
-      keep: rule.keep,
-      drop: rule.drop,
-      repositories: rule.repositories,
-      active: rule.active,
-    };
+    const maxDeleteShare = rule.maxDeleteShare === 'off' ? {} : { maxDeleteShare: rule.maxDeleteShare };
+    const common = { repositories: rule.repositories, active: rule.active, ...maxDeleteShare };
+    if (rule.untagged !== undefined) {
+      const untaggedOlderThanMs = parseDuration(rule.untagged.olderThan) as number;
+      // Orphans are garbage: many may go in one run, but not without bound.
+      return {
+        ...common,
+        name: rule.name ?? 'untagged',
+        prefixes: [],
+        keep: 0,
+        drop: rule.drop ?? 100,
+        untaggedOlderThanMs,
+      };
+    }
+    const tags = rule.tags ?? [];
+    const prefixes = tags === 'sha' ? shaPrefixes : tags === 'tag' ? releaseTagPrefixes : tags;
+    const name = rule.name ?? (tags === 'sha' ? 'sha' : prefixes.join(','));
+    return { ...common, name, prefixes, keep: rule.keep ?? 1, drop: rule.drop ?? 0 };
   });
   const seen = new Map<string, number>();
   const problems: { path: string; message: string }[] = [];
@@ -54,6 +76,17 @@ export function resolveConfig(file: ConfigFile, source: string): Config {
     }
   });
   problems.push(...overlappingRules(rules));
+  if (file.registry.type === 'oci') {
+    file.rules.forEach((rule, index) => {
+      if (rule.untagged !== undefined) {
+        problems.push({
+          path: `rules[${index}].untagged`,
+          message:
+            'OCI registries do not list untagged manifests, so orphans cannot be found there; use the registry’s garbage collection (distribution: garbage-collect --delete-untagged)',
+        });
+      }
+    });
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
   return {
     registry: file.registry,
@@ -97,7 +130,14 @@ export function handlersOf(config: Config): HandlerSpec[] {
     rule.repositories.map((repository) => ({
       name: `${repository}:${rule.name}`,
       repository,
-      rule: { name: rule.name, prefixes: rule.prefixes, keep: rule.keep, drop: rule.drop },
+      rule: {
+        name: rule.name,
+        prefixes: rule.prefixes,
+        keep: rule.keep,
+        drop: rule.drop,
+        ...(rule.maxDeleteShare !== undefined && { maxDeleteShare: rule.maxDeleteShare }),
+        ...(rule.untaggedOlderThanMs !== undefined && { untaggedOlderThanMs: rule.untaggedOlderThanMs }),
+      },
       active: rule.active,
     })),
   );

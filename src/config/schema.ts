@@ -16,22 +16,54 @@ const repositoryName = z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0
   message: 'must be a repository name such as kayron or team/service (lower case, digits, . _ - /)',
 });
 
-export const ruleSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9._,-]+$/)
-    .optional(),
-  repositories: z.array(repositoryName).min(1, { message: 'must name at least one repository' }),
-  tags: z.union([
-    z.enum(['sha', 'tag']),
-    z
-      .array(z.string().min(1, { message: 'a prefix cannot be empty' }))
-      .min(1, { message: 'must list at least one prefix' }),
-  ]),
-  keep: z.int().min(1, { message: 'must be at least 1: the newest image is always kept' }),
-  drop: z.int().min(0, { message: 'cannot be negative' }),
-  active: z.boolean().default(true),
-});
+const shareMessage = 'must be a share above 0 and at most 1 (0.5 is half the repository), or off';
+
+export const ruleSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._,-]+$/)
+      .optional(),
+    repositories: z.array(repositoryName).min(1, { message: 'must name at least one repository' }),
+    tags: z
+      .union([
+        z.enum(['sha', 'tag']),
+        z
+          .array(z.string().min(1, { message: 'a prefix cannot be empty' }))
+          .min(1, { message: 'must list at least one prefix' }),
+      ])
+      .optional(),
+    keep: z.int().min(1, { message: 'must be at least 1: the newest image is always kept' }).optional(),
+    drop: z.int().min(0, { message: 'cannot be negative' }).optional(),
+    /** An orphan rule instead: untagged manifests that nothing tagged reaches, older than this. */
+    untagged: z.strictObject({ olderThan: duration }).optional(),
+    /** The circuit breaker: the most of a repository one run may delete, or off. */
+    maxDeleteShare: z
+      .union(
+        [z.number().gt(0, { message: shareMessage }).max(1, { message: shareMessage }), z.literal('off')],
+        {
+          error: () => shareMessage,
+        },
+      )
+      .default(0.5),
+    active: z.boolean().default(true),
+  })
+  .superRefine((rule, context) => {
+    const problem = (path: string, message: string) =>
+      context.addIssue({ code: 'custom', path: [path], message });
+    if (rule.untagged !== undefined) {
+      // An orphan rule has no tags to match and no newest images to keep.
+      if (rule.tags !== undefined)
+        problem('tags', 'cannot be combined with untagged: a rule cleans tags or orphans');
+      if (rule.keep !== undefined)
+        problem('keep', 'has no meaning for an untagged rule (nothing tagged is ever deleted)');
+      return;
+    }
+    if (rule.tags === undefined)
+      problem('tags', 'is required (sha, tag or a list of prefixes), or `untagged` for an orphan rule');
+    if (rule.keep === undefined) problem('keep', 'is required');
+    if (rule.drop === undefined) problem('drop', 'is required');
+  });
 
 const ecrRegistrySchema = z.strictObject({
   type: z.literal('ecr'),

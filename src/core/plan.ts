@@ -1,6 +1,8 @@
+import { circuitBreaker } from './breaker.js';
 import { isKnownSingleManifest, planDeletion, shortDigest } from './deletion.js';
 import { ReferenceGraph } from './graph.js';
 import { matchCandidates } from './match.js';
+import { selectOrphans } from './orphans.js';
 import { selectForRemoval } from './select.js';
 import {
   type Digest,
@@ -21,6 +23,8 @@ export interface PlanInput {
   readonly images: readonly Image[];
   /** The manifests of every index (and of every image whose type is unknown) in the repository. */
   readonly manifests: ManifestsByDigest;
+  /** The time orphan ages are measured against. */
+  readonly now?: Date;
 }
 
 /**
@@ -28,8 +32,11 @@ export interface PlanInput {
  * of the repository and every image of unknown type — a staying index anywhere in the repository
  * may reference what a selected image would take with it.
  */
-export function manifestsNeeded(handler: HandlerSpec, images: readonly Image[]): Digest[] {
-  if (selectedBy(handler, images).length === 0) return [];
+export function manifestsNeeded(handler: HandlerSpec, images: readonly Image[], now = new Date()): Digest[] {
+  const orphanRule = handler.rule.untaggedOlderThanMs !== undefined;
+  // Which untagged manifests are orphans depends on every index, so an orphan rule reads them all.
+  const anything = orphanRule ? mayHaveOrphans(handler, images, now) : selectedBy(handler, images).length > 0;
+  if (!anything) return [];
   return images.filter((image) => !isKnownSingleManifest(image)).map((image) => image.digest);
 }
 
@@ -43,9 +50,50 @@ export function digestsGoingWith(
   return [...new ReferenceGraph(images, manifests).reachableFrom(roots).keys()];
 }
 
-/** The images the seed's selection takes from this repository, oldest first. */
+/** The images the seed's selection takes from this repository, oldest first (none for orphan rules). */
 export function selectedBy(handler: HandlerSpec, images: readonly Image[]) {
+  if (handler.rule.untaggedOlderThanMs !== undefined) return [];
   return selectForRemoval(matchCandidates(images, handler.rule).candidates, handler.rule).remove;
+}
+
+function mayHaveOrphans(handler: HandlerSpec, images: readonly Image[], now: Date): boolean {
+  const cutoff = now.getTime() - (handler.rule.untaggedOlderThanMs ?? 0);
+  return images.some(
+    (image) => image.tags.length === 0 && (image.pushedAt?.getTime() ?? Number.POSITIVE_INFINITY) <= cutoff,
+  );
+}
+
+/**
+ * An orphan rule's run: the oldest top-level orphans past the grace period, at most `drop`, each
+ * with what belongs to it, minus whatever still stays. Blocked, like any run, when an index it
+ * would have to read cannot be read.
+ */
+function buildOrphanPlan({ handler, images, manifests, now = new Date() }: PlanInput): Plan {
+  const base = {
+    handler: handler.name,
+    repository: handler.repository,
+    rule: handler.rule,
+    decisions: [],
+    untaggedImageCount: images.filter((image) => image.tags.length === 0).length,
+  };
+  const nothing = { groups: [], waves: [], bytesReclaimed: 0 };
+  if (!mayHaveOrphans(handler, images, now)) return { ...base, candidateCount: 0, ...nothing, blockers: [] };
+  const blockers = unreadableManifests(images, manifests);
+  if (blockers.length > 0) return { ...base, candidateCount: 0, ...nothing, blockers };
+  const { roots, found } = selectOrphans(images, manifests, handler.rule, now);
+  if (roots.length === 0) return { ...base, candidateCount: found, ...nothing, blockers: [] };
+  const labelled = roots.map((root) => ({
+    digest: root.digest,
+    label: `untagged ${shortDigest(root.digest)}`,
+  }));
+  const deletion = planDeletion(images, manifests, labelled);
+  const digests = deletion.waves.reduce((total, wave) => total + wave.length, 0);
+  const tripped = circuitBreaker(handler.rule, handler.repository, images, {
+    images: deletion.groups.length,
+    digests,
+  });
+  if (tripped) return { ...base, candidateCount: found, ...nothing, blockers: [tripped] };
+  return { ...base, candidateCount: found, ...deletion, blockers: [] };
 }
 
 /**
@@ -58,7 +106,9 @@ export function selectedBy(handler: HandlerSpec, images: readonly Image[]) {
  * When a selected image has an unsupported media type, or any manifest that could reach a deleted
  * digest cannot be read, the plan is blocked: it deletes nothing and says why.
  */
-export function buildPlan({ handler, images, manifests }: PlanInput): Plan {
+export function buildPlan(input: PlanInput): Plan {
+  if (input.handler.rule.untaggedOlderThanMs !== undefined) return buildOrphanPlan(input);
+  const { handler, images, manifests } = input;
   const { candidates, skipped, untaggedCount } = matchCandidates(images, handler.rule);
   const selection = selectForRemoval(candidates, handler.rule);
   const base = {
@@ -84,7 +134,14 @@ export function buildPlan({ handler, images, manifests }: PlanInput): Plan {
   const kept = new Set(
     selection.decisions.flatMap((decision) => (decision.fate === 'keep' ? [decision.image.digest] : [])),
   );
-  return { ...base, ...planDeletion(images, manifests, roots, kept), blockers: [] };
+  const deletion = planDeletion(images, manifests, roots, kept);
+  const digests = deletion.waves.reduce((total, wave) => total + wave.length, 0);
+  const tripped = circuitBreaker(handler.rule, handler.repository, images, {
+    images: deletion.groups.length,
+    digests,
+  });
+  if (tripped) return { ...base, ...nothing, blockers: [tripped] };
+  return { ...base, ...deletion, blockers: [] };
 }
 
 /** The seed: any media type but an index or an image manifest is an error for a human. */

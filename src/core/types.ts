@@ -64,6 +64,13 @@ export interface Rule {
   readonly prefixes: readonly string[];
   readonly keep: number;
   readonly drop: number;
+  /**
+   * The circuit breaker: a run that would delete more than this share of the repository's images
+   * deletes nothing instead. Undefined switches it off (the config's default is 0.5).
+   */
+  readonly maxDeleteShare?: number;
+  /** Makes this an orphan rule: untagged manifests nothing tagged reaches, older than this. */
+  readonly untaggedOlderThanMs?: number;
 }
 
 /** One unit of work: a rule applied to one repository, named `<repository>:<rule>`. */

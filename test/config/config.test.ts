@@ -81,6 +81,20 @@ describe('config', () => {
     });
   });
 
+  it('accepts an orphan rule and a circuit breaker setting', () => {
+    const config = parseConfig(
+      'registry: {type: ecr}\nrules:\n  - {repositories: [web], tags: tag, keep: 3, drop: 1, maxDeleteShare: off}\n' +
+        '  - {repositories: [web], untagged: {olderThan: 1d}}\n',
+      'x',
+    );
+    const [tags, orphans] = handlersOf(config);
+    expect(tags?.rule.maxDeleteShare).toBeUndefined();
+    expect(orphans).toMatchObject({
+      name: 'web:untagged',
+      rule: { untaggedOlderThanMs: 86_400_000, drop: 100, maxDeleteShare: 0.5 },
+    });
+  });
+
   it('accepts a list of prefixes and names the handler after them', () => {
     const config = parseConfig(
       'registry: {type: ecr}\nrules:\n  - {repositories: [web], tags: [v, release-], keep: 3, drop: 1}\n',
@@ -191,6 +205,26 @@ describe('config', () => {
       name: 'two rules whose prefixes overlap on a repository',
       text: 'registry: {type: ecr}\nrules:\n  - {repositories: [web, api], tags: [v], keep: 3, drop: 1}\n  - {repositories: [api], tags: [v1.], keep: 5, drop: 1, name: one}\n',
       expected: 'rules[1].tags: tags starting with "v1." in api would match both this rule and rules[0]',
+    },
+    {
+      name: 'an orphan rule that also names tags',
+      text: 'registry: {type: ecr}\nrules:\n  - {repositories: [web], tags: sha, untagged: {olderThan: 1d}}\n',
+      expected: 'rules[0].tags: cannot be combined with untagged',
+    },
+    {
+      name: 'a tag rule without keep',
+      text: 'registry: {type: ecr}\nrules:\n  - {repositories: [web], tags: sha, drop: 1}\n',
+      expected: 'rules[0].keep: is required',
+    },
+    {
+      name: 'an orphan rule on an OCI registry',
+      text: 'registry: {type: oci, url: "https://r.example.com"}\nrules:\n  - {repositories: [web], untagged: {olderThan: 1d}}\n',
+      expected: 'rules[0].untagged: OCI registries do not list untagged manifests',
+    },
+    {
+      name: 'a circuit breaker share above 1',
+      text: issueExample.replace('drop: 5', 'drop: 5\n    maxDeleteShare: 2'),
+      expected: 'rules[0].maxDeleteShare: must be a share above 0 and at most 1',
     },
     {
       name: 'two rules making the same handler',

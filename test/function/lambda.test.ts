@@ -79,7 +79,16 @@ describe('Lambda handler (in-process, against the emulator)', () => {
     const config = resolveConfig(
       {
         ...defaultConfigFile,
-        rules: [{ repositories: ['missing', 'alloy'], tags: 'sha', keep: 10, drop: 5, active: true }],
+        rules: [
+          {
+            repositories: ['missing', 'alloy'],
+            tags: 'sha',
+            keep: 10,
+            drop: 5,
+            maxDeleteShare: 0.5,
+            active: true,
+          },
+        ],
       },
       'test',
     );

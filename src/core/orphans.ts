@@ -1,0 +1,50 @@
+import { ReferenceGraph } from './graph.js';
+import type { Image, ManifestsByDigest, Rule } from './types.js';
+
+export interface OrphanSelection {
+  /** Orphans old enough to go, not held by another orphan, oldest first, at most `drop`. */
+  readonly roots: readonly Image[];
+  /** How many such orphans there are in all (the rule's "candidates"). */
+  readonly found: number;
+}
+
+/**
+ * Orphans: untagged manifests that no tagged image reaches — the registry's own leftovers
+ * (platform manifests of an overwritten tag, a push that never got its index), what an interrupted
+ * run left behind, and referrers whose subject is gone. Only those older than the grace period
+ * are taken, because a push in progress looks exactly like this for a moment: buildx pushes the
+ * platform manifests before the index that names them.
+ */
+export function selectOrphans(
+  images: readonly Image[],
+  manifests: ManifestsByDigest,
+  rule: Pick<Rule, 'drop' | 'untaggedOlderThanMs'>,
+  now: Date,
+): OrphanSelection {
+  const graph = new ReferenceGraph(images, manifests);
+  const reachable = graph.reachableFrom(
+    images.filter((image) => image.tags.length > 0).map((image) => image.digest),
+  );
+  const cutoff = now.getTime() - (rule.untaggedOlderThanMs ?? Number.POSITIVE_INFINITY);
+  const old = images.filter(
+    (image) =>
+      image.tags.length === 0 &&
+      !reachable.has(image.digest) &&
+      image.pushedAt !== undefined &&
+      image.pushedAt.getTime() <= cutoff,
+  );
+  // An orphan index takes its orphan children with it: count and cap the top-level ones only.
+  const heldByAnother = new Set<string>();
+  for (const orphan of old) {
+    for (const digest of graph.reachableFrom(graph.belongingTo(orphan.digest)).keys())
+      heldByAnother.add(digest);
+  }
+  const topLevel = old
+    .filter((image) => !heldByAnother.has(image.digest))
+    .sort(
+      (left, right) =>
+        (left.pushedAt?.getTime() ?? 0) - (right.pushedAt?.getTime() ?? 0) ||
+        (left.digest < right.digest ? -1 : 1),
+    );
+  return { roots: topLevel.slice(0, rule.drop), found: topLevel.length };
+}
