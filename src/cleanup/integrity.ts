@@ -1,4 +1,5 @@
-import type { Digest } from '../core/types.js';
+import { ReferenceGraph } from '../core/graph.js';
+import type { Digest, Image } from '../core/types.js';
 import { indexMediaTypes, normalizeMediaType } from '../core/types.js';
 import type { RegistryDriver } from '../registry/driver.js';
 
@@ -12,12 +13,27 @@ export interface IntegrityReport {
   readonly repository: string;
   readonly images: number;
   readonly indexes: number;
+  /** Indexes that name a child the repository no longer holds: an image that will not pull. */
   readonly broken: readonly BrokenIndex[];
   /** Indexes whose manifest could not be read: their integrity is unknown. */
   readonly unreadable: readonly { readonly digest: Digest; readonly reason: string }[];
+  /** Untagged manifests no tagged image reaches (only registries that list them: ECR). */
+  readonly orphans: readonly Digest[];
+  readonly orphanBytes: number;
+  /** Referrers (signatures, SBOMs) whose subject the repository no longer holds. */
+  readonly danglingReferrers: readonly { readonly digest: Digest; readonly subject: Digest }[];
 }
 
-/** Reads a repository and finds every index that names a child the repository no longer holds. */
+export function isHealthy(report: IntegrityReport): boolean {
+  return (
+    report.broken.length === 0 && report.unreadable.length === 0 && report.danglingReferrers.length === 0
+  );
+}
+
+/**
+ * Reads a repository and reports what is wrong with it: indexes missing children, referrers whose
+ * subject is gone, and orphans with the bytes they hold. Nothing is changed.
+ */
 export async function checkIntegrity(driver: RegistryDriver, repository: string): Promise<IntegrityReport> {
   const images = await driver.listImages(repository);
   const indexes = images.filter(
@@ -27,11 +43,14 @@ export async function checkIntegrity(driver: RegistryDriver, repository: string)
     repository,
     indexes.map((image) => image.digest),
   );
-  // Whether a child exists is asked of the registry: an inventory may know children from a cache.
+  // Whether a child or a subject exists is asked of the registry: an inventory may know it from a cache.
+  const graph = new ReferenceGraph(images, manifests);
   const children = [...manifests.values()].flatMap((manifest) =>
     manifest.kind === 'index' ? manifest.children : [],
   );
-  const present = await driver.presentDigests(repository, children);
+  const subjects = images.flatMap((image) => graph.subjectOf(image.digest) ?? []);
+  const present = await driver.presentDigests(repository, [...children, ...subjects]);
+
   const broken: BrokenIndex[] = [];
   const unreadable: { digest: Digest; reason: string }[] = [];
   let indexCount = 0;
@@ -46,5 +65,27 @@ export async function checkIntegrity(driver: RegistryDriver, repository: string)
     const missingChildren = manifest.children.filter((child) => !present.has(child));
     if (missingChildren.length > 0) broken.push({ digest: image.digest, tags: image.tags, missingChildren });
   }
-  return { repository, images: images.length, indexes: indexCount, broken, unreadable };
+  const danglingReferrers = images.flatMap((image) => {
+    const subject = graph.subjectOf(image.digest);
+    return subject !== undefined && !present.has(subject) ? [{ digest: image.digest, subject }] : [];
+  });
+  const reachable = graph.reachableFrom(
+    images.filter((image) => image.tags.length > 0).map((image) => image.digest),
+  );
+  const orphanImages: Image[] = images.filter(
+    (image) => image.tags.length === 0 && !reachable.has(image.digest),
+  );
+  const orphanBytes = orphanImages
+    .filter((image) => !indexMediaTypes.has(normalizeMediaType(image.mediaType ?? '')))
+    .reduce((total, image) => total + (image.sizeBytes ?? 0), 0);
+  return {
+    repository,
+    images: images.length,
+    indexes: indexCount,
+    broken,
+    unreadable,
+    orphans: orphanImages.map((image) => image.digest),
+    orphanBytes,
+    danglingReferrers,
+  };
 }

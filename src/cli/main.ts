@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { defaultMetricsAddress } from '../daemon/server.js';
+import { runCheck } from './check.js';
 import { runDaemon } from './daemon.js';
 import { runDemo } from './demo.js';
 import { runEmulator } from './emulator.js';
@@ -58,6 +59,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (options) => {
       // Exit explicitly: a run aborted at the end of the grace period may still hold sockets open.
       process.exit(await runDaemon(options));
+    });
+  program
+    .command('check')
+    .description(
+      'read the registry and report broken indexes, referrers of missing images and orphans; deletes nothing',
+    )
+    .addOption(configOption())
+    .option('--json', 'print one JSON document instead of a table')
+    .action(async (options) => {
+      exitCode = await runCheck(options);
     });
   program
     .command('validate')

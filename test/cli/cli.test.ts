@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkIntegrity } from '../../src/cleanup/integrity.js';
 import { seedRepositories } from '../../src/config/config.js';
 import { seedDemoFleet } from '../../src/emulator/fleet.js';
+import { buildImageManifest, buildIndex } from '../../src/emulator/manifests.js';
 import { runCli } from '../support/cli.js';
 import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
 
@@ -125,6 +126,33 @@ describe('janitor command line', () => {
     const { AWS_REGION: _, ...withoutRegion } = ecr.environment;
     const result = await runCli(['plan'], { ...withoutRegion, AWS_DEFAULT_REGION: 'eu-west-1' });
     expect(result.exitCode).toBe(0);
+  });
+
+  it('check reports orphans and exits 0 on a healthy registry, and exits 1 on a broken index or a dangling referrer', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const healthy = await runCli(['check', '--json'], ecr.environment);
+    expect(healthy.exitCode).toBe(0);
+    const report = JSON.parse(healthy.stdout);
+    expect(report.healthy).toBe(true);
+    // The demo fleet has one untagged orphan per repository.
+    expect(report.repositories.map((repository: { orphans: string[] }) => repository.orphans.length)).toEqual(
+      [1, 1, 1, 1, 1],
+    );
+
+    const missing = buildImageManifest({ seed: 'check/never-pushed' });
+    const broken = buildIndex([missing]);
+    ecr.emulator.state.putImage('kayron', {
+      manifest: broken.text,
+      mediaType: broken.mediaType,
+      tag: 'broken',
+    });
+    const dangling = buildImageManifest({ seed: 'check/signature', subject: missing });
+    ecr.emulator.state.putImage('alloy', { manifest: dangling.text, mediaType: dangling.mediaType });
+    const result = await runCli(['check'], ecr.environment);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/kayron: index sha256:\w{12} \(broken\) misses sha256:\w{12}/);
+    expect(result.stdout).toMatch(/alloy: sha256:\w{12} refers to sha256:\w{12}, which is gone/);
+    expect(inventory(ecr)).toContain(`kayron@${broken.digest}`);
   });
 
   it('demo runs the whole job on its embedded default and checks the result', async () => {
