@@ -7,6 +7,13 @@ export interface Inventory {
   readonly manifests: Map<Digest, Manifest>;
 }
 
+/** How often the repository is listed again when manifests vanish between listing and reading. */
+const relistLimit = 2;
+
+function vanished(manifests: ReadonlyMap<Digest, Manifest>): boolean {
+  return [...manifests.values()].some((manifest) => manifest.kind === 'unreadable' && manifest.missing);
+}
+
 /** Referrers of referrers (a signature of an SBOM) are followed this deep, and no further. */
 const referrerDepth = 4;
 
@@ -20,8 +27,15 @@ export async function takeInventory(
   spec: HandlerSpec,
   call: CallOptions,
 ): Promise<Inventory> {
-  const images = await driver.listImages(spec.repository, call);
-  const manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images), call);
+  let images = await driver.listImages(spec.repository, call);
+  let manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images), call);
+  for (let look = 0; look < relistLimit && vanished(manifests); look += 1) {
+    // Listed a moment ago, not found now: most likely deleted meanwhile (another janitor, a
+    // person). Look again rather than trust either answer: what the new listing no longer shows
+    // is gone; what it still shows stays unreadable, and blocks the run.
+    images = await driver.listImages(spec.repository, call);
+    manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images), call);
+  }
   if (driver.listReferrers === undefined) return { images, manifests };
   const known = new Set(images.map((image) => image.digest));
   const asked = new Set<Digest>();

@@ -53,7 +53,13 @@ export type Manifest =
   | { readonly kind: 'image'; readonly digest: Digest; readonly mediaType: string; readonly subject?: Digest }
   | { readonly kind: 'unsupported'; readonly digest: Digest; readonly mediaType: string }
   /** Could not be fetched or parsed: it protects everything it might reach (fail closed). */
-  | { readonly kind: 'unreadable'; readonly digest: Digest; readonly reason: string };
+  | {
+      readonly kind: 'unreadable';
+      readonly digest: Digest;
+      readonly reason: string;
+      /** The registry says it does not have it (perhaps deleted since it was listed). */
+      readonly missing?: boolean;
+    };
 
 export type ManifestsByDigest = ReadonlyMap<Digest, Manifest>;
 

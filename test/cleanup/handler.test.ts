@@ -273,6 +273,31 @@ describe('cleanup handlers end to end (SDK over HTTP against the emulator)', () 
     expect(ecr.emulator.state.hasImage('held', child.digest)).toBe(true);
   });
 
+  it('reports a registry that keeps failing, and starts the next run over from a fresh inventory', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const impatient = new EcrDriver(
+      createEcrClient({
+        region: 'us-east-1',
+        overrides: {
+          endpoint: ecr.emulator.endpoint,
+          credentials: { accessKeyId: 't', secretAccessKey: 't' },
+          maxAttempts: 2,
+        },
+      }),
+    );
+    const spec = handlers.find((handler) => handler.name === 'alloy:sha') as (typeof handlers)[0];
+    ecr.emulator.setFaults({ serverErrorRate: 1 });
+    const failed = await runPass(impatient, [spec], { mode: 'apply', ...run });
+    expect(failed[0]).toMatchObject({ success: false });
+    expect(failed[0]?.error).toMatch(/DescribeImages on repository "alloy" failed: ServerException/);
+    ecr.emulator.setFaults({});
+    ecr.emulator.resetRequestCounts();
+    const recovered = await runPass(impatient, [spec], { mode: 'apply', ...run });
+    expect(recovered[0]).toMatchObject({ success: true });
+    expect(recovered[0]?.execution?.deleted).toHaveLength(25);
+    expect(ecr.emulator.requestCounts().DescribeImages).toBe(1);
+  });
+
   it('blocks a handler whose selected image has an unsupported media type, deleting nothing', async () => {
     const newest = Array.from({ length: 10 }, (_, index) => buildImageManifest({ seed: `odd/${index}` }));
     newest.forEach((manifest, index) => {

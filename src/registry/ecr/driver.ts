@@ -109,6 +109,7 @@ export class EcrDriver implements RegistryDriver {
           kind: 'unreadable',
           digest,
           reason: `${failure.failureCode ?? 'failure'}: ${failure.failureReason ?? 'no reason given'}`,
+          ...(failure.failureCode === 'ImageNotFound' && { missing: true }),
         });
       }
     });

@@ -123,7 +123,12 @@ export class OciDriver implements RegistryDriver {
       const details = await this.fetchDetails(repository, digest, options);
       found.set(
         digest,
-        details?.manifest ?? { kind: 'unreadable', digest, reason: 'the registry does not have it' },
+        details?.manifest ?? {
+          kind: 'unreadable',
+          digest,
+          reason: 'the registry does not have it',
+          missing: true,
+        },
       );
     });
     return found;
