@@ -33,6 +33,8 @@ export interface ExecuteOptions {
   /** Waits before retrying a child the registry refused while its just-deleted parent still showed. */
   readonly retryDelaysMs?: readonly number[];
   readonly sleep?: (milliseconds: number) => Promise<void>;
+  /** Called for each digest the registry confirms deleted, as it happens (for the audit log). */
+  readonly onDeleted?: (digest: Digest) => void;
 }
 
 const defaultRetryDelaysMs = [200, 1_000, 3_000];
@@ -80,6 +82,7 @@ export async function executePlan(
       return;
     }
     gone.add(outcome.digest);
+    if (outcome.outcome === 'deleted') options.onDeleted?.(outcome.digest);
     (outcome.outcome === 'deleted' ? report.deleted : report.alreadyGone).push(outcome.digest);
   };
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { buildPlan } from '../core/plan.js';
 import type { HandlerSpec, Plan } from '../core/types.js';
 import type { RegistryDriver } from '../registry/driver.js';
+import { type AuditSink, auditDetails } from './audit.js';
 import { type ExecutionReport, executePlan } from './execute.js';
 import { takeInventory } from './inventory.js';
 
@@ -23,6 +24,8 @@ export interface HandlerRun {
   /** A hard stop: abort registry calls in flight (the run timed out). */
   readonly abortSignal?: AbortSignal;
   readonly sleep?: (milliseconds: number) => Promise<void>;
+  /** Receives one entry per digest the registry confirms deleted (the audit log). */
+  readonly audit?: AuditSink;
 }
 
 export interface HandlerReport {
@@ -72,6 +75,7 @@ export async function runHandler(
       ...(run.signal && { signal: run.signal }),
       ...(run.abortSignal && { abortSignal: run.abortSignal }),
       ...(run.sleep && { sleep: run.sleep }),
+      ...(run.audit && { onDeleted: auditFor(run.audit, spec, plan) }),
     });
     logger.info(
       {
@@ -115,4 +119,12 @@ function logPlan(logger: Logger, plan: Plan): void {
       'resolved digest group',
     );
   }
+}
+
+function auditFor(audit: AuditSink, spec: HandlerSpec, plan: Plan): (digest: string) => void {
+  const details = auditDetails(plan);
+  return (digest) => {
+    const detail = details.get(digest) ?? { tags: [], reason: 'deleted with its image', bytes: 0 };
+    audit({ repository: spec.repository, digest, rule: spec.name, ...detail });
+  };
 }

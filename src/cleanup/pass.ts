@@ -7,11 +7,18 @@ import { type HandlerReport, type HandlerRun, runHandler } from './handler.js';
  * of one repository run one after another, so one handler's deletions never race another's
  * listing of the same repository within a pass.
  */
+export interface PassOptions {
+  /** Repositories worked on at the same time. */
+  readonly repositoryConcurrency?: number;
+  /** Called each time a repository's handlers are all done, for a progress display. */
+  readonly onProgress?: (repositoriesDone: number, repositories: number) => void;
+}
+
 export async function runPass(
   driver: RegistryDriver,
   handlers: readonly HandlerSpec[],
   run: HandlerRun,
-  repositoryConcurrency = 4,
+  options: PassOptions = {},
 ): Promise<HandlerReport[]> {
   const byRepository = new Map<string, HandlerSpec[]>();
   for (const handler of handlers) {
@@ -19,9 +26,10 @@ export async function runPass(
     list.push(handler);
     byRepository.set(handler.repository, list);
   }
+  let done = 0;
   const reports = await mapWithConcurrency(
     [...byRepository.values()],
-    repositoryConcurrency,
+    options.repositoryConcurrency ?? 4,
     async (specs) => {
       const results: HandlerReport[] = [];
       for (const spec of specs) {
@@ -39,6 +47,8 @@ export async function runPass(
           results.push(await runHandler(driver, spec, run));
         }
       }
+      done += 1;
+      options.onProgress?.(done, byRepository.size);
       return results;
     },
   );

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { discoverHandlers } from '../cleanup/discover.js';
 import { checkIntegrity, type IntegrityReport, isHealthy } from '../cleanup/integrity.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
@@ -14,10 +15,9 @@ export async function runCheck(options: { config?: string; json?: boolean }): Pr
   let setup: { repositories: string[]; driver: Awaited<ReturnType<typeof createDriver>> };
   try {
     const config = await loadConfig(options.config);
-    setup = {
-      repositories: [...new Set(config.rules.flatMap((rule) => rule.repositories))],
-      driver: await createDriver(config),
-    };
+    const driver = await createDriver(config);
+    const handlers = await discoverHandlers(config, driver);
+    setup = { repositories: [...new Set(handlers.map((handler) => handler.repository))], driver };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

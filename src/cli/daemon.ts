@@ -1,9 +1,11 @@
 import type { LevelWithSilent } from 'pino';
+import { discoverHandlers } from '../cleanup/discover.js';
 import { cleanupJob, countCleanup } from '../cleanup/job.js';
 import { RepositoryLocks } from '../cleanup/lock.js';
-import { handlersOf } from '../config/config.js';
+import { needsDiscovery } from '../config/config.js';
 import { formatDuration, parseDuration } from '../config/duration.js';
 import { loadConfig } from '../config/load.js';
+import type { HandlerSpec } from '../core/types.js';
 import { parseListenAddress, startStatusServer } from '../daemon/server.js';
 import { Engine } from '../engine/engine.js';
 import { instrument } from '../engine/instrument.js';
@@ -33,16 +35,21 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     return 2;
   }
   const { config, driver, address, shutdownMs } = setup;
-  const handlers = handlersOf(config);
+  let handlers: HandlerSpec[];
+  try {
+    handlers = await discoverHandlers(config, driver);
+  } catch (error) {
+    process.stderr.write(`cannot list the registry's repositories: ${(error as Error).message}\n`);
+    return 1;
+  }
   const metrics = createMetrics(handlers);
   const locks = new RepositoryLocks();
-  const jobs = handlers.map((spec) =>
+  const jobFor = (spec: HandlerSpec) =>
     instrument(
       countCleanup(withTimeout(cleanupJob(driver, spec, logger, locks), config.schedule.timeoutMs), metrics),
       metrics,
-    ),
-  );
-  const engine = new Engine(jobs, {
+    );
+  const engine = new Engine(handlers.map(jobFor), {
     everyMs: config.schedule.everyMs,
     jitter: config.schedule.jitter,
     logger,
@@ -55,6 +62,24 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     return 2;
   }
   engine.start();
+  // Rules that name repositories by pattern follow the registry: new repositories get a handler,
+  // vanished ones lose theirs. Looked at once per cooldown.
+  const rediscovery = needsDiscovery(config)
+    ? setInterval(() => {
+        discoverHandlers(config, driver).then(
+          (current) => {
+            const names = new Set(current.map((handler) => handler.name));
+            for (const name of engine.jobNames) if (!names.has(name)) engine.remove(name);
+            for (const handler of current) engine.add(jobFor(handler));
+          },
+          (error: unknown) =>
+            logger.warn(
+              { err: error },
+              'could not list the repositories again; keeping the current handlers',
+            ),
+        );
+      }, config.schedule.everyMs)
+    : undefined;
   logger.info(
     {
       handlers: handlers.map((handler) => handler.name),
@@ -81,6 +106,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     'stopping: no new runs; runs in flight finish their delete batch',
   );
   // Keep a little of the budget for closing the server and flushing logs.
+  clearInterval(rediscovery);
   const finished = await engine.stop(Math.max(0, shutdownMs - 1_000));
   if (!finished) logger.warn('runs still in flight at the end of the grace period were aborted');
   await server.close();

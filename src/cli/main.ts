@@ -27,24 +27,31 @@ export async function main(argv: readonly string[]): Promise<number> {
       .choices(logLevels)
       .default('warn');
 
-  program
-    .command('plan')
-    .description('show what one pass would delete and keep, and why; deletes nothing')
-    .addOption(configOption())
-    .option('--json', 'print one JSON document instead of tables')
-    .addOption(logOption())
-    .action(async (options) => {
-      exitCode = await runOnce('plan', options);
-    });
-  program
-    .command('apply')
-    .description('run one pass over every handler and delete what the plan says')
-    .addOption(configOption())
-    .option('--json', 'print one JSON document instead of tables')
-    .addOption(logOption())
-    .action(async (options) => {
-      exitCode = await runOnce('apply', options);
-    });
+  const narrowing = (command: Command) =>
+    command
+      .option('--repository <glob...>', 'only these repositories (names or globs)')
+      .option('--rule <name...>', 'only these rules, by name (sha, v, untagged…)');
+  narrowing(
+    program
+      .command('plan')
+      .description('show what one pass would delete and keep, and why; deletes nothing')
+      .addOption(configOption())
+      .option('--json', 'print one JSON document instead of tables')
+      .addOption(logOption()),
+  ).action(async (options) => {
+    exitCode = await runOnce('plan', options);
+  });
+  narrowing(
+    program
+      .command('apply')
+      .description('run one pass over every handler and delete what the plan says')
+      .addOption(configOption())
+      .option('--json', 'print one JSON document instead of tables')
+      .option('--audit-log <file>', 'append one JSON line per deleted digest to this file')
+      .addOption(logOption()),
+  ).action(async (options) => {
+    exitCode = await runOnce('apply', options);
+  });
   program
     .command('daemon')
     .description('run every handler on its own jittered schedule, with Prometheus metrics and a health check')

@@ -1,8 +1,12 @@
+import picomatch from 'picomatch';
 import type { LevelWithSilent } from 'pino';
+import { openAuditLog } from '../cleanup/audit.js';
+import { discoverHandlers } from '../cleanup/discover.js';
 import { runPass } from '../cleanup/pass.js';
-import { handlersOf, type RegistryConfig } from '../config/config.js';
+import type { Config, RegistryConfig } from '../config/config.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
+import type { HandlerSpec } from '../core/types.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
 import type { RegistryDriver } from '../registry/driver.js';
@@ -13,11 +17,17 @@ export interface OnceOptions {
   readonly config?: string;
   readonly json?: boolean;
   readonly logLevel: string;
+  /** Only these repositories (names or globs). */
+  readonly repository?: readonly string[];
+  /** Only these rules (by name: `sha`, `v`, `untagged`…). */
+  readonly rule?: readonly string[];
+  /** `apply` only: append one JSON line per deleted digest to this file. */
+  readonly auditLog?: string;
 }
 
 /** `janitor plan` and `janitor apply`: one pass over every handler, then a report. */
 export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Promise<number> {
-  let config: Awaited<ReturnType<typeof loadConfig>>;
+  let config: Config;
   let driver: RegistryDriver;
   try {
     config = await loadConfig(options.config);
@@ -31,16 +41,58 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
     throw error;
   }
   const logger = createLogger({ level: options.logLevel as LevelWithSilent, destination: 2 });
-  // An inactive rule stays in the config but does not run, here as in the daemon.
-  const handlers = handlersOf(config).filter((handler) => handler.active !== false);
-  const reports = await runPass(driver, handlers, { mode, logger });
+  let handlers: HandlerSpec[];
+  try {
+    handlers = narrow(await discoverHandlers(config, driver), options);
+  } catch (error) {
+    process.stderr.write(`cannot list the registry's repositories: ${(error as Error).message}\n`);
+    return error instanceof ConfigError ? 2 : 1;
+  }
+  if (handlers.length === 0) {
+    process.stderr.write('no handler left to run: check --repository, --rule and the rules of the config\n');
+    return 2;
+  }
   const registry = describeRegistry(config.registry);
-  process.stdout.write(
-    options.json
-      ? `${JSON.stringify(reportsToJson(reports, registry), null, 2)}\n`
-      : renderReports(reports, { color: process.stdout.isTTY === true, registry }),
+  const audit = mode === 'apply' && options.auditLog ? openAuditLog(options.auditLog, registry) : undefined;
+  const progress = !options.json && process.stderr.isTTY ? showProgress(mode) : undefined;
+  try {
+    const reports = await runPass(
+      driver,
+      handlers,
+      { mode, logger, ...(audit && { audit: audit.write }) },
+      { ...(progress && { onProgress: progress.update }) },
+    );
+    progress?.clear();
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify(reportsToJson(reports, registry), null, 2)}\n`
+        : renderReports(reports, { color: process.stdout.isTTY === true, registry }),
+    );
+    return reports.every((report) => report.success) ? 0 : 1;
+  } finally {
+    audit?.close();
+  }
+}
+
+/** Active handlers only (an inactive rule stays in the config but does not run), narrowed by the flags. */
+function narrow(handlers: readonly HandlerSpec[], options: OnceOptions): HandlerSpec[] {
+  const repository = options.repository?.length ? picomatch([...options.repository]) : () => true;
+  const rules = options.rule?.length ? new Set(options.rule) : undefined;
+  return handlers.filter(
+    (handler) =>
+      handler.active !== false &&
+      repository(handler.repository) &&
+      (rules === undefined || rules.has(handler.rule.name)),
   );
-  return reports.every((report) => report.success) ? 0 : 1;
+}
+
+/** `planning: 3/10 repositories` on one terminal line, rewritten in place. */
+function showProgress(mode: 'plan' | 'apply') {
+  const verb = mode === 'plan' ? 'planning' : 'cleaning';
+  return {
+    update: (done: number, total: number) => process.stderr.write(`\r${verb}: ${done}/${total} repositories`),
+    clear: () => process.stderr.write('\r\u001b[2K'),
+  };
 }
 
 function describeRegistry(registry: RegistryConfig): string {

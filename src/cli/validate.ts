@@ -1,13 +1,15 @@
-import { handlersOf } from '../config/config.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 
 export async function runValidate(options: { config?: string }): Promise<number> {
   try {
     const config = await loadConfig(options.config);
-    const handlers = handlersOf(config);
+    const rules = config.rules.map(
+      (configured) =>
+        `${configured.rule.name} over ${configured.repositories.join(', ')}${configured.active ? '' : ' (inactive)'}`,
+    );
     process.stdout.write(
-      `${options.config ?? 'built-in default'} is valid: ${handlers.length} handlers (${handlers.map((handler) => handler.name).join(', ')})\n`,
+      `${options.config ?? 'built-in default'} is valid: ${rules.length} rules (${rules.join('; ')})\n`,
     );
     return 0;
   } catch (error) {

@@ -1,15 +1,24 @@
+import picomatch from 'picomatch';
 import { releaseTagPrefixes, shaPrefixes } from '../core/match.js';
 import type { HandlerSpec, Rule } from '../core/types.js';
 import { parseDuration } from './duration.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, type ConfigProblem } from './errors.js';
 import type { ConfigFile } from './schema.js';
 
 export type RegistryConfig = ConfigFile['registry'];
 
+/** A rule as the tool runs it, and the repositories (names or globs) it applies to. */
+export interface ConfiguredRule {
+  readonly rule: Rule;
+  readonly repositories: readonly string[];
+  readonly excludeRepositories: readonly string[];
+  readonly active: boolean;
+}
+
 export interface Config {
   readonly registry: RegistryConfig;
   readonly schedule: { readonly everyMs: number; readonly jitter: number; readonly timeoutMs: number };
-  readonly rules: readonly (Rule & { readonly repositories: readonly string[]; readonly active: boolean })[];
+  readonly rules: readonly ConfiguredRule[];
 }
 
 /** The seed's deployment: five repositories, the `sha` and `tag` prefix sets, keep 10, drop 5, 1h ± 1 %. */
@@ -38,55 +47,10 @@ export const defaultConfigFile: ConfigFile = {
   ],
 };
 
-/** Turns a validated file into the config the tool runs on, with names and prefixes resolved. */
+/** Turns a validated file into the config the tool runs on, with names, matchers and ages resolved. */
 export function resolveConfig(file: ConfigFile, source: string): Config {
-  const rules = file.rules.map((rule) => {
-    const maxDeleteShare = rule.maxDeleteShare === 'off' ? {} : { maxDeleteShare: rule.maxDeleteShare };
-    const common = { repositories: rule.repositories, active: rule.active, ...maxDeleteShare };
-    if (rule.untagged !== undefined) {
-      const untaggedOlderThanMs = parseDuration(rule.untagged.olderThan) as number;
-      // Orphans are garbage: many may go in one run, but not without bound.
-      return {
-        ...common,
-        name: rule.name ?? 'untagged',
-        prefixes: [],
-        keep: 0,
-        drop: rule.drop ?? 100,
-        untaggedOlderThanMs,
-      };
-    }
-    const tags = rule.tags ?? [];
-    const prefixes = tags === 'sha' ? shaPrefixes : tags === 'tag' ? releaseTagPrefixes : tags;
-    const name = rule.name ?? (tags === 'sha' ? 'sha' : prefixes.join(','));
-    return { ...common, name, prefixes, keep: rule.keep ?? 1, drop: rule.drop ?? 0 };
-  });
-  const seen = new Map<string, number>();
-  const problems: { path: string; message: string }[] = [];
-  rules.forEach((rule, index) => {
-    for (const repository of rule.repositories) {
-      const handler = `${repository}:${rule.name}`;
-      const earlier = seen.get(handler);
-      if (earlier !== undefined && earlier !== index) {
-        problems.push({
-          path: `rules[${index}]`,
-          message: `handler ${handler} is also defined by rules[${earlier}]; give one of the rules a distinct \`name\``,
-        });
-      }
-      seen.set(handler, index);
-    }
-  });
-  problems.push(...overlappingRules(rules));
-  if (file.registry.type === 'oci') {
-    file.rules.forEach((rule, index) => {
-      if (rule.untagged !== undefined) {
-        problems.push({
-          path: `rules[${index}].untagged`,
-          message:
-            'OCI registries do not list untagged manifests, so orphans cannot be found there; use the registry’s garbage collection (distribution: garbage-collect --delete-untagged)',
-        });
-      }
-    });
-  }
+  const rules = file.rules.map(resolveRule);
+  const problems = [...duplicateHandlers(rules), ...unsupportedOnOci(file)];
   if (problems.length > 0) throw new ConfigError(source, problems);
   return {
     registry: file.registry,
@@ -99,46 +63,154 @@ export function resolveConfig(file: ConfigFile, source: string): Config {
   };
 }
 
-/**
- * Two rules over one repository whose prefixes can match the same tag would each keep their own
- * newest K and could delete the other's: refused until rules learn to defer to each other.
- */
-function overlappingRules(
-  rules: readonly { prefixes: readonly string[]; repositories: readonly string[] }[],
-) {
-  const problems: { path: string; message: string }[] = [];
-  rules.forEach((rule, index) => {
-    rules.slice(0, index).forEach((earlier, earlierIndex) => {
-      const shared = rule.repositories.filter((repository) => earlier.repositories.includes(repository));
-      const overlap = rule.prefixes.find((prefix) =>
-        earlier.prefixes.some((other) => prefix.startsWith(other) || other.startsWith(prefix)),
-      );
-      if (shared.length > 0 && overlap !== undefined) {
+function resolveRule(file: ConfigFile['rules'][number]): ConfiguredRule {
+  const repositories = {
+    repositories: file.repositories,
+    excludeRepositories: file.excludeRepositories ?? [],
+  };
+  const common = {
+    ...(file.maxDeleteShare !== 'off' && { maxDeleteShare: file.maxDeleteShare }),
+    ...(file.keepYoungerThan !== undefined && {
+      keepYoungerThanMs: parseDuration(file.keepYoungerThan) as number,
+    }),
+    ...(file.keepPulledWithin !== undefined && {
+      keepPulledWithinMs: parseDuration(file.keepPulledWithin) as number,
+    }),
+    ...(file.protect !== undefined && { protect: file.protect }),
+  };
+  if (file.untagged !== undefined) {
+    // Orphans are garbage: many may go in one run, but not without bound.
+    const untaggedOlderThanMs = parseDuration(file.untagged.olderThan) as number;
+    const rule: Rule = {
+      ...common,
+      name: file.name ?? 'untagged',
+      prefixes: [],
+      keep: 0,
+      drop: file.drop ?? 100,
+      untaggedOlderThanMs,
+    };
+    return { rule, ...repositories, active: file.active };
+  }
+  const tags = file.tags ?? [];
+  const matcher =
+    tags === 'sha'
+      ? { prefixes: shaPrefixes }
+      : tags === 'tag'
+        ? { prefixes: releaseTagPrefixes }
+        : Array.isArray(tags)
+          ? { prefixes: tags }
+          : {
+              prefixes: tags.prefixes ?? [],
+              ...(tags.globs && { globs: tags.globs }),
+              ...(tags.regex !== undefined && { regexes: [tags.regex].flat() }),
+              ...(tags.exclude && { exclude: tags.exclude }),
+            };
+  const name = file.name ?? (tags === 'sha' ? 'sha' : defaultName(matcher));
+  const rule: Rule = { ...common, ...matcher, name, keep: file.keep ?? 1, drop: file.drop ?? 0 };
+  return { rule, ...repositories, active: file.active };
+}
+
+/** `v`, `v,release-`; a rule with globs or regexes has to be named by its author. */
+function defaultName(matcher: {
+  prefixes: readonly string[];
+  globs?: readonly string[];
+  regexes?: readonly string[];
+}): string {
+  if ((matcher.globs?.length ?? 0) + (matcher.regexes?.length ?? 0) === 0) return matcher.prefixes.join(',');
+  return 'tags';
+}
+
+/** Two rules that would make the same handler on a repository both names: one must be renamed. */
+function duplicateHandlers(rules: readonly ConfiguredRule[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, number>();
+  rules.forEach((configured, index) => {
+    for (const repository of configured.repositories) {
+      const handler = `${repository}:${configured.rule.name}`;
+      const earlier = seen.get(handler);
+      if (earlier !== undefined && earlier !== index) {
         problems.push({
-          path: `rules[${index}].tags`,
-          message: `tags starting with "${overlap}" in ${shared.join(', ')} would match both this rule and rules[${earlierIndex}]; each tag may belong to one rule only`,
+          path: `rules[${index}]`,
+          message: `handler ${handler} is also defined by rules[${earlier}]; give one of the rules a distinct \`name\``,
         });
       }
-    });
+      seen.set(handler, index);
+    }
   });
   return problems;
 }
 
-/** One handler per repository × rule, in the order of the config. */
-export function handlersOf(config: Config): HandlerSpec[] {
-  return config.rules.flatMap((rule) =>
-    rule.repositories.map((repository) => ({
-      name: `${repository}:${rule.name}`,
-      repository,
-      rule: {
-        name: rule.name,
-        prefixes: rule.prefixes,
-        keep: rule.keep,
-        drop: rule.drop,
-        ...(rule.maxDeleteShare !== undefined && { maxDeleteShare: rule.maxDeleteShare }),
-        ...(rule.untaggedOlderThanMs !== undefined && { untaggedOlderThanMs: rule.untaggedOlderThanMs }),
-      },
-      active: rule.active,
-    })),
-  );
+/** What a distribution-spec registry does not expose: untagged manifests and pull times. */
+function unsupportedOnOci(file: ConfigFile): ConfigProblem[] {
+  if (file.registry.type !== 'oci') return [];
+  return file.rules.flatMap((rule, index) => [
+    ...(rule.untagged !== undefined
+      ? [
+          {
+            path: `rules[${index}].untagged`,
+            message:
+              'OCI registries do not list untagged manifests, so orphans cannot be found there; use the registry’s garbage collection (distribution: garbage-collect --delete-untagged)',
+          },
+        ]
+      : []),
+    ...(rule.keepPulledWithin !== undefined
+      ? [
+          {
+            path: `rules[${index}].keepPulledWithin`,
+            message: 'OCI registries do not record when an image was last pulled; this works on ECR only',
+          },
+        ]
+      : []),
+  ]);
+}
+
+/** Whether the rules name repositories by pattern, so that the registry must be asked for its list. */
+export function needsDiscovery(config: Config): boolean {
+  return config.rules.some((configured) => configured.repositories.some(isPattern));
+}
+
+function isPattern(repository: string): boolean {
+  return picomatch.scan(repository).isGlob;
+}
+
+/**
+ * One handler per repository × rule, in the order of the config. Patterns are matched against
+ * `discovered` (the registry's repositories); plain names stand as written. Each handler knows the
+ * other rules of its repository, for precedence: an image goes only if no rule keeps it.
+ */
+export function handlersOf(config: Config, discovered: readonly string[] = []): HandlerSpec[] {
+  const byRule = config.rules.map((configured) => {
+    const excluded =
+      configured.excludeRepositories.length > 0
+        ? picomatch([...configured.excludeRepositories])
+        : () => false;
+    const names = configured.repositories.flatMap((entry) =>
+      isPattern(entry) ? discovered.filter((repository) => picomatch.isMatch(repository, entry)) : [entry],
+    );
+    return [...new Set(names)]
+      .filter((repository) => !excluded(repository))
+      .map((repository) => ({
+        name: `${repository}:${configured.rule.name}`,
+        repository,
+        rule: configured.rule,
+        active: configured.active,
+      }));
+  });
+  const handlers = byRule.flat();
+  const names = new Set<string>();
+  for (const handler of handlers) {
+    if (names.has(handler.name)) {
+      throw new ConfigError('the repositories the registry lists', [
+        {
+          path: 'rules',
+          message: `two rules make the handler ${handler.name}: give one of them a distinct \`name\``,
+        },
+      ]);
+    }
+    names.add(handler.name);
+  }
+  return handlers.map((handler) => ({
+    ...handler,
+    siblings: handlers.filter((other) => other.repository === handler.repository && other !== handler),
+  }));
 }

@@ -4,6 +4,12 @@ import { parseDuration } from './duration.js';
 /** Node's timers hold at most 2³¹−1 ms (24.8 days); longer waits would fire at once. */
 const longestDurationMs = 24 * 86_400_000;
 
+/** An age (keepYoungerThan, olderThan): no timer waits for it, so it may be long. */
+const age = z.string().refine((text) => (parseDuration(text) ?? 0) >= 1_000, {
+  message: 'must be a duration of at least 1s, such as 12h, 14d or 90d',
+});
+
+/** A wait (every, timeout): Node's timers hold at most 2³¹−1 ms. */
 const duration = z.string().refine(
   (text) => {
     const milliseconds = parseDuration(text);
@@ -12,9 +18,61 @@ const duration = z.string().refine(
   { message: 'must be a duration from 1s to 24d, such as 90s, 30m, 1h or 1d' },
 );
 
-const repositoryName = z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {
-  message: 'must be a repository name such as kayron or team/service (lower case, digits, . _ - /)',
+/** A repository name such as `kayron` or `team/api`, or a glob over names such as `team-*` or `**` (all). */
+const repositoryPattern = z.string().regex(/^[a-z0-9*?{}[\],._\-/!]+$/, {
+  message:
+    'must be a repository name such as kayron or team/service, or a glob such as team-*/* or ** (every repository)',
 });
+
+const regexSource = z.string().refine(
+  (source) => {
+    try {
+      new RegExp(source, 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => `is not a valid regular expression: ${compileError(String(issue.input))}` },
+);
+
+function compileError(source: string): string {
+  try {
+    new RegExp(source, 'u');
+    return 'unknown error';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+const globList = z.array(z.string().min(1, { message: 'a pattern cannot be empty' }));
+
+/** Tags by prefix set, prefix list, or any of prefixes, globs and regular expressions, minus exclusions. */
+const tagMatcher = z.union([
+  z.enum(['sha', 'tag']),
+  z
+    .array(z.string().min(1, { message: 'a prefix cannot be empty' }))
+    .min(1, { message: 'must list at least one prefix' }),
+  z
+    .strictObject({
+      prefixes: z.array(z.string().min(1, { message: 'a prefix cannot be empty' })).optional(),
+      globs: globList.optional(),
+      regex: z.union([regexSource, z.array(regexSource)]).optional(),
+      exclude: globList.optional(),
+    })
+    .refine(
+      (matcher) =>
+        (matcher.prefixes?.length ?? 0) + (matcher.globs?.length ?? 0) + [matcher.regex ?? []].flat().length >
+        0,
+      {
+        message: 'matches no tag: give prefixes, globs or regex',
+      },
+    )
+    .refine((matcher) => !(matcher.exclude ?? []).some((glob) => glob === '*' || glob === '**'), {
+      message: 'excludes every tag, so the rule would match nothing',
+      path: ['exclude'],
+    }),
+]);
 
 const shareMessage = 'must be a share above 0 and at most 1 (0.5 is half the repository), or off';
 
@@ -24,19 +82,18 @@ export const ruleSchema = z
       .string()
       .regex(/^[A-Za-z0-9._,-]+$/)
       .optional(),
-    repositories: z.array(repositoryName).min(1, { message: 'must name at least one repository' }),
-    tags: z
-      .union([
-        z.enum(['sha', 'tag']),
-        z
-          .array(z.string().min(1, { message: 'a prefix cannot be empty' }))
-          .min(1, { message: 'must list at least one prefix' }),
-      ])
-      .optional(),
+    repositories: z.array(repositoryPattern).min(1, { message: 'must name at least one repository' }),
+    /** Globs of repositories the rule leaves alone, among those `repositories` matches. */
+    excludeRepositories: z.array(repositoryPattern).optional(),
+    tags: tagMatcher.optional(),
+    /** Keep conditions: they add to the newest `keep`, they never take away from it. */
+    keepYoungerThan: age.optional(),
+    keepPulledWithin: age.optional(),
+    protect: globList.optional(),
     keep: z.int().min(1, { message: 'must be at least 1: the newest image is always kept' }).optional(),
     drop: z.int().min(0, { message: 'cannot be negative' }).optional(),
     /** An orphan rule instead: untagged manifests that nothing tagged reaches, older than this. */
-    untagged: z.strictObject({ olderThan: duration }).optional(),
+    untagged: z.strictObject({ olderThan: age }).optional(),
     /** The circuit breaker: the most of a repository one run may delete, or off. */
     maxDeleteShare: z
       .union(

@@ -5,6 +5,7 @@ import { matchCandidates } from './match.js';
 import { selectOrphans } from './orphans.js';
 import { selectForRemoval } from './select.js';
 import {
+  type Candidate,
   type Digest,
   type HandlerSpec,
   type Image,
@@ -35,7 +36,9 @@ export interface PlanInput {
 export function manifestsNeeded(handler: HandlerSpec, images: readonly Image[], now = new Date()): Digest[] {
   const orphanRule = handler.rule.untaggedOlderThanMs !== undefined;
   // Which untagged manifests are orphans depends on every index, so an orphan rule reads them all.
-  const anything = orphanRule ? mayHaveOrphans(handler, images, now) : selectedBy(handler, images).length > 0;
+  const anything = orphanRule
+    ? mayHaveOrphans(handler, images, now)
+    : selectedBy(handler, images, now).length > 0;
   if (!anything) return [];
   return images.filter((image) => !isKnownSingleManifest(image)).map((image) => image.digest);
 }
@@ -45,15 +48,54 @@ export function digestsGoingWith(
   handler: HandlerSpec,
   images: readonly Image[],
   manifests: ManifestsByDigest,
+  now = new Date(),
 ): Digest[] {
-  const roots = selectedBy(handler, images).map((candidate) => candidate.image.digest);
+  const roots = selectedBy(handler, images, now).map((candidate) => candidate.image.digest);
   return [...new ReferenceGraph(images, manifests).reachableFrom(roots).keys()];
 }
 
 /** The images the seed's selection takes from this repository, oldest first (none for orphan rules). */
-export function selectedBy(handler: HandlerSpec, images: readonly Image[]) {
+export function selectedBy(handler: HandlerSpec, images: readonly Image[], now = new Date()) {
   if (handler.rule.untaggedOlderThanMs !== undefined) return [];
-  return selectForRemoval(matchCandidates(images, handler.rule).candidates, handler.rule).remove;
+  return selectionOf(handler, matchCandidates(images, handler.rule).candidates, images, now).remove;
+}
+
+/** The handler's selection, with its keep conditions and what the other rules of its repository keep. */
+function selectionOf(
+  handler: HandlerSpec,
+  candidates: readonly Candidate[],
+  images: readonly Image[],
+  now: Date,
+) {
+  return selectForRemoval(candidates, handler.rule, {
+    handlerName: handler.name,
+    now,
+    keptElsewhere: keptBySiblings(handler, images, now),
+  });
+}
+
+/**
+ * Precedence between rules over one repository: an image goes only if no rule that matches it
+ * keeps it. What each other active tag rule keeps for itself — its newest, its protected, young or
+ * recently pulled images — is kept here too, with that rule's reason.
+ */
+function keptBySiblings(handler: HandlerSpec, images: readonly Image[], now: Date): Map<Digest, string> {
+  const kept = new Map<Digest, string>();
+  for (const sibling of handler.siblings ?? []) {
+    if (sibling.active === false || sibling.rule.untaggedOlderThanMs !== undefined) continue;
+    const candidates = matchCandidates(images, sibling.rule).candidates;
+    for (const decision of selectForRemoval(candidates, sibling.rule, { handlerName: sibling.name, now })
+      .decisions) {
+      if (
+        decision.fate === 'keep' &&
+        decision.reason !== 'beyond-drop-limit' &&
+        !kept.has(decision.image.digest)
+      ) {
+        kept.set(decision.image.digest, `kept by ${sibling.name}: ${decision.explanation}`);
+      }
+    }
+  }
+  return kept;
 }
 
 function mayHaveOrphans(handler: HandlerSpec, images: readonly Image[], now: Date): boolean {
@@ -108,9 +150,9 @@ function buildOrphanPlan({ handler, images, manifests, now = new Date() }: PlanI
  */
 export function buildPlan(input: PlanInput): Plan {
   if (input.handler.rule.untaggedOlderThanMs !== undefined) return buildOrphanPlan(input);
-  const { handler, images, manifests } = input;
+  const { handler, images, manifests, now = new Date() } = input;
   const { candidates, skipped, untaggedCount } = matchCandidates(images, handler.rule);
-  const selection = selectForRemoval(candidates, handler.rule);
+  const selection = selectionOf(handler, candidates, images, now);
   const base = {
     handler: handler.name,
     repository: handler.repository,

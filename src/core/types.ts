@@ -38,6 +38,8 @@ export interface Image {
   readonly mediaType?: string;
   /** For a referrer (signature, SBOM, attestation): the image it is about, when the registry says. */
   readonly subjectDigest?: Digest;
+  /** When the image was last pulled, where the registry records it (ECR's lastRecordedPullTime). */
+  readonly lastPulledAt?: Date;
 }
 
 /** A parsed manifest: an index names children, a single image manifest names none. */
@@ -67,7 +69,18 @@ export type ManifestsByDigest = ReadonlyMap<Digest, Manifest>;
 export interface Rule {
   /** Short name used in handler names, e.g. `sha` or `v` (handler `kayron:v`). */
   readonly name: string;
+  /** A tag matches when it starts with one of these, or matches one of `globs` or `regexes`… */
   readonly prefixes: readonly string[];
+  readonly globs?: readonly string[];
+  /** Regular expression sources (JavaScript syntax), tested against the whole tag as written. */
+  readonly regexes?: readonly string[];
+  /** …and matches none of these globs. */
+  readonly exclude?: readonly string[];
+  /** Keep conditions: they add to the newest `keep`, they never take away from it. */
+  readonly keepYoungerThanMs?: number;
+  readonly keepPulledWithinMs?: number;
+  /** Globs of tags an image carrying one is never deleted for (`latest`, `prod`, `release-*`). */
+  readonly protect?: readonly string[];
   readonly keep: number;
   readonly drop: number;
   /**
@@ -86,9 +99,20 @@ export interface HandlerSpec {
   readonly rule: Rule;
   /** The seed's `Active()`: false keeps the handler configured but never run. Default true. */
   readonly active?: boolean;
+  /** The other rules over the same repository: an image goes only if none of them keeps it. */
+  readonly siblings?: readonly HandlerSpec[];
 }
 
 export type SkipReason = 'no-tag' | 'several-tags' | 'no-push-time' | 'prefix-mismatch';
+
+/** Why a candidate stays: one of the newest, a keep condition, another rule, or this run's limit. */
+export type KeepReason =
+  | 'newest'
+  | 'protected'
+  | 'young'
+  | 'pulled'
+  | 'kept-by-another-rule'
+  | 'beyond-drop-limit';
 
 /** An image the rule applies to: exactly one tag, a push time, a matching prefix. */
 export interface Candidate {
@@ -108,7 +132,7 @@ export type ImageDecision =
       readonly fate: 'keep';
       readonly image: Image;
       readonly tag: string;
-      readonly reason: 'newest' | 'beyond-drop-limit';
+      readonly reason: KeepReason;
       readonly explanation: string;
     }
   | {

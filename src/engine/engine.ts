@@ -22,7 +22,10 @@ export interface EngineOptions {
 export class Engine {
   private readonly stopping = new AbortController();
   private readonly aborting = new AbortController();
-  private loops: Promise<void>[] = [];
+  /** Each job's loop, and the switch that retires it alone (its repository is gone, say). */
+  private readonly loops = new Map<string, { done: Promise<void>; retire: AbortController }>();
+  private readonly retiring = new Set<Promise<void>>();
+  private started = false;
   private readonly random: () => number;
   private readonly sleep: (milliseconds: number, signal: AbortSignal) => Promise<void>;
 
@@ -35,12 +38,39 @@ export class Engine {
   }
 
   get isRunning(): boolean {
-    return this.loops.length > 0 && !this.stopping.signal.aborted;
+    return this.started && !this.stopping.signal.aborted;
+  }
+
+  /** The names of the jobs that have a loop. */
+  get jobNames(): string[] {
+    return [...this.loops.keys()];
   }
 
   start(): void {
-    if (this.loops.length > 0) throw new Error('the engine is already started');
-    this.loops = this.jobs.map((job) => this.loop(job));
+    if (this.started) throw new Error('the engine is already started');
+    this.started = true;
+    for (const job of this.jobs) this.add(job);
+  }
+
+  /** Gives a job its own loop (a repository that appeared since the start). */
+  add(job: Job): void {
+    if (this.loops.has(job.name) || this.stopping.signal.aborted) return;
+    const retire = new AbortController();
+    this.loops.set(job.name, {
+      done: this.loop(job, AbortSignal.any([this.stopping.signal, retire.signal])),
+      retire,
+    });
+  }
+
+  /** Ends a job's loop after its run in flight, if any (a repository that is gone). */
+  remove(name: string): void {
+    const loop = this.loops.get(name);
+    if (loop === undefined) return;
+    loop.retire.abort(new Error(`${name} was removed`));
+    this.loops.delete(name);
+    // Its run in flight, if any, is still waited for at shutdown.
+    this.retiring.add(loop.done);
+    void loop.done.then(() => this.retiring.delete(loop.done));
   }
 
   /**
@@ -51,7 +81,7 @@ export class Engine {
     this.stopping.abort(new Error('the engine is stopping'));
     const grace = new AbortController();
     const finished = await Promise.race([
-      Promise.all(this.loops).then(() => true),
+      Promise.all([...[...this.loops.values()].map((loop) => loop.done), ...this.retiring]).then(() => true),
       sleepUnlessAborted(graceMs, grace.signal).then(() => false),
     ]);
     grace.abort();
@@ -59,9 +89,8 @@ export class Engine {
     return finished;
   }
 
-  private async loop(job: Job): Promise<void> {
+  private async loop(job: Job, signal: AbortSignal): Promise<void> {
     const { logger, everyMs, jitter } = this.options;
-    const signal = this.stopping.signal;
     await this.sleep(drawFirstDelay(everyMs, this.random), signal);
     while (!signal.aborted) {
       if (job.isActive()) {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
+import { discoverHandlers } from '../cleanup/discover.js';
 import { runPass } from '../cleanup/pass.js';
 import type { Config } from '../config/config.js';
-import { handlersOf } from '../config/config.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
@@ -59,7 +59,7 @@ export function createFunctionHandler(dependencies: FunctionDependencies) {
       ready = undefined;
       throw error;
     });
-    const handlers = selectHandlers(handlersOf(config), request);
+    const handlers = selectHandlers(await discoverHandlers(config, driver), request);
     const stopping = new AbortController();
     const aborting = new AbortController();
     const remaining = context?.getRemainingTimeInMillis?.();

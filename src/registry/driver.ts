@@ -9,6 +9,8 @@ export interface RegistryDriver {
   readonly description: string;
   /** The most digests one delete request takes; the executor stops between batches, never within. */
   readonly deleteBatchSize: number;
+  /** Every repository of the registry (paginated), for rules that name repositories by pattern. */
+  listRepositories(options?: CallOptions): Promise<string[]>;
   /** Every manifest of the repository, tagged or not, in no particular order. */
   listImages(repository: string, options?: CallOptions): Promise<Image[]>;
   /**

@@ -202,11 +202,6 @@ describe('config', () => {
     },
     { name: 'empty file', text: '', expected: '(top level)' },
     {
-      name: 'two rules whose prefixes overlap on a repository',
-      text: 'registry: {type: ecr}\nrules:\n  - {repositories: [web, api], tags: [v], keep: 3, drop: 1}\n  - {repositories: [api], tags: [v1.], keep: 5, drop: 1, name: one}\n',
-      expected: 'rules[1].tags: tags starting with "v1." in api would match both this rule and rules[0]',
-    },
-    {
       name: 'an orphan rule that also names tags',
       text: 'registry: {type: ecr}\nrules:\n  - {repositories: [web], tags: sha, untagged: {olderThan: 1d}}\n',
       expected: 'rules[0].tags: cannot be combined with untagged',

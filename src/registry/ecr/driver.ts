@@ -4,6 +4,7 @@ import {
   type ECRClient,
   type ImageDetail,
   paginateDescribeImages,
+  paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
 import { parseManifest } from '../../core/manifest.js';
 import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
@@ -47,6 +48,24 @@ export class EcrDriver implements RegistryDriver {
   ) {
     this.concurrency = options.concurrency ?? 4;
     this.description = 'ecr';
+  }
+
+  async listRepositories(options: CallOptions = {}): Promise<string[]> {
+    const names: string[] = [];
+    const pages = paginateDescribeRepositories(
+      { client: this.client, pageSize: listPageSize },
+      {},
+      { abortSignal: options.signal },
+    );
+    try {
+      for await (const page of pages) {
+        for (const repository of page.repositories ?? [])
+          if (repository.repositoryName) names.push(repository.repositoryName);
+      }
+    } catch (error) {
+      throw wrap(error, 'DescribeRepositories', '(all)');
+    }
+    return names;
   }
 
   async listImages(repository: string, options: CallOptions = {}): Promise<Image[]> {
