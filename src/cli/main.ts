@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { configJsonSchema } from '../config/json-schema.js';
 import { defaultMetricsAddress } from '../daemon/server.js';
 import { runCheck } from './check.js';
 import { runDaemon } from './daemon.js';
@@ -83,6 +84,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(configOption())
     .action(async (options) => {
       exitCode = await runValidate(options);
+    });
+  program
+    .command('schema')
+    .description('print the JSON Schema of the config file (for editor completion)')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     });
   program
     .command('demo')

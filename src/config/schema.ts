@@ -82,18 +82,43 @@ export const ruleSchema = z
       .string()
       .regex(/^[A-Za-z0-9._,-]+$/)
       .optional(),
-    repositories: z.array(repositoryPattern).min(1, { message: 'must name at least one repository' }),
+    repositories: z
+      .array(repositoryPattern)
+      .min(1, { message: 'must name at least one repository' })
+      .describe('Repository names or globs (team-*/*, ** for every repository).'),
     /** Globs of repositories the rule leaves alone, among those `repositories` matches. */
-    excludeRepositories: z.array(repositoryPattern).optional(),
-    tags: tagMatcher.optional(),
+    excludeRepositories: z
+      .array(repositoryPattern)
+      .optional()
+      .describe('Globs of repositories to leave alone.'),
+    tags: tagMatcher
+      .optional()
+      .describe('sha (commit hashes), tag (v…), a list of prefixes, or { prefixes, globs, regex, exclude }.'),
     /** Keep conditions: they add to the newest `keep`, they never take away from it. */
-    keepYoungerThan: age.optional(),
-    keepPulledWithin: age.optional(),
-    protect: globList.optional(),
-    keep: z.int().min(1, { message: 'must be at least 1: the newest image is always kept' }).optional(),
-    drop: z.int().min(0, { message: 'cannot be negative' }).optional(),
+    keepYoungerThan: age.optional().describe('Never delete an image younger than this (e.g. 14d).'),
+    keepPulledWithin: age
+      .optional()
+      .describe('Never delete an image pulled within this (ECR only, e.g. 30d).'),
+    protect: globList
+      .optional()
+      .describe('Tags (or globs) an image carrying one is never deleted for: latest, prod.'),
+    keep: z
+      .int()
+      .min(1, { message: 'must be at least 1: the newest image is always kept' })
+      .optional()
+      .describe('The newest images always kept.'),
+    drop: z
+      .int()
+      .min(0, { message: 'cannot be negative' })
+      .optional()
+      .describe('The most images deleted in one run.'),
     /** An orphan rule instead: untagged manifests that nothing tagged reaches, older than this. */
-    untagged: z.strictObject({ olderThan: age }).optional(),
+    untagged: z
+      .strictObject({ olderThan: age })
+      .optional()
+      .describe(
+        'An orphan rule: untagged manifests nothing tagged reaches, older than olderThan (ECR only).',
+      ),
     /** The circuit breaker: the most of a repository one run may delete, or off. */
     maxDeleteShare: z
       .union(
@@ -102,8 +127,9 @@ export const ruleSchema = z
           error: () => shareMessage,
         },
       )
-      .default(0.5),
-    active: z.boolean().default(true),
+      .default(0.5)
+      .describe('Circuit breaker: the most of a repository one run may delete (0–1], or off.'),
+    active: z.boolean().default(true).describe('false keeps the rule in the file but never runs it.'),
   })
   .superRefine((rule, context) => {
     const problem = (path: string, message: string) =>

@@ -221,6 +221,7 @@ function toImage(detail: ImageDetail): Image | undefined {
     ...(detail.imageSizeInBytes !== undefined && { sizeBytes: detail.imageSizeInBytes }),
     ...(detail.imageManifestMediaType !== undefined && { mediaType: detail.imageManifestMediaType }),
     ...(detail.subjectManifestDigest !== undefined && { subjectDigest: detail.subjectManifestDigest }),
+    ...(detail.lastRecordedPullTime !== undefined && { lastPulledAt: detail.lastRecordedPullTime }),
   };
 }
 
