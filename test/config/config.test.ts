@@ -202,6 +202,26 @@ describe('config', () => {
     },
     { name: 'empty file', text: '', expected: '(top level)' },
     {
+      name: 'a regular expression that does not compile',
+      text: 'registry: {type: ecr}\nrules:\n  - {repositories: [web], tags: {regex: "v(1"}, keep: 1, drop: 1}\n',
+      expected: 'rules[0].tags.regex: is not a valid regular expression',
+    },
+    {
+      name: 'a tag matcher that matches nothing',
+      text: 'registry: {type: ecr}\nrules:\n  - {repositories: [web], tags: {exclude: ["x"]}, keep: 1, drop: 1}\n',
+      expected: 'rules[0].tags: matches no tag',
+    },
+    {
+      name: 'a tag matcher that excludes everything',
+      text: 'registry: {type: ecr}\nrules:\n  - {repositories: [web], tags: {prefixes: [v], exclude: ["*"]}, keep: 1, drop: 1}\n',
+      expected: 'rules[0].tags.exclude: excludes every tag',
+    },
+    {
+      name: 'keepPulledWithin on an OCI registry',
+      text: 'registry: {type: oci, url: "https://r.example.com"}\nrules:\n  - {repositories: [web], tags: tag, keep: 1, drop: 1, keepPulledWithin: 30d}\n',
+      expected: 'rules[0].keepPulledWithin: OCI registries do not record when an image was last pulled',
+    },
+    {
       name: 'an orphan rule that also names tags',
       text: 'registry: {type: ecr}\nrules:\n  - {repositories: [web], tags: sha, untagged: {olderThan: 1d}}\n',
       expected: 'rules[0].tags: cannot be combined with untagged',

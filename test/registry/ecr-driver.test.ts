@@ -58,6 +58,14 @@ describe('ECR driver specifics', () => {
     expect(ecr.emulator.requestCounts()).toEqual({ DescribeImages: 3 });
   });
 
+  it('lists every repository, 1000 a page', async () => {
+    for (let index = 0; index < 1_234; index += 1) ecr.emulator.state.createRepository(`fleet/r${index}`);
+    ecr.emulator.resetRequestCounts();
+    const repositories = await ecr.driver.listRepositories();
+    expect(repositories.filter((name) => name.startsWith('fleet/'))).toHaveLength(1_234);
+    expect(ecr.emulator.requestCounts()).toEqual({ DescribeRepositories: 2 });
+  });
+
   it('fetches manifests in batches of at most 100 and caches them by digest', async () => {
     const digests: string[] = [];
     for (let index = 0; index < 250; index += 1) {
