@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { parseManifest } from '../../core/manifest.js';
 import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
+import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
 import {
   type CallOptions,
   chunk,
@@ -39,7 +40,7 @@ export interface EcrDriverOptions {
 export class EcrDriver implements RegistryDriver {
   readonly description: string;
   readonly deleteBatchSize = batchSize;
-  private readonly manifestCache = new Map<Digest, Manifest>();
+  private readonly manifestCache = new BoundedCache<Digest, Manifest>(defaultManifestCacheSize);
   private readonly concurrency: number;
 
   constructor(

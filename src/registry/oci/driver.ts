@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
+import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
 import { type CallOptions, mapWithConcurrency, type RegistryDriver, RegistryError } from '../driver.js';
 import { nextLink } from './challenge.js';
 import type { Credentials } from './credentials.js';
@@ -34,8 +35,8 @@ export class OciDriver implements RegistryDriver {
   readonly deleteBatchSize: number;
   private readonly http: OciHttp;
   private readonly concurrency: number;
-  private readonly details = new Map<Digest, ManifestDetails>();
-  private readonly configCreated = new Map<Digest, Date | undefined>();
+  private readonly details = new BoundedCache<Digest, ManifestDetails>(defaultManifestCacheSize);
+  private readonly configCreated = new BoundedCache<Digest, Date | undefined>(defaultManifestCacheSize);
   /** Set at the first 404 from the referrers API: the registry does not have it (distribution 2.8). */
   private referrersApiMissing = false;
 
@@ -94,23 +95,53 @@ export class OciDriver implements RegistryDriver {
       if (digest !== undefined) tagsByDigest.set(digest, [...(tagsByDigest.get(digest) ?? []), tag]);
     }
     // Everything the tags reach, level by level: indexes name children, children may be indexes.
-    const known = new Set<Digest>();
+    // Held here for the run, whatever the bounded cache forgets meanwhile.
+    const inventory = new Map<Digest, ManifestDetails | undefined>();
     let level = [...tagsByDigest.keys()];
     while (level.length > 0) {
-      for (const digest of level) known.add(digest);
       const fetched = await mapWithConcurrency(level, this.concurrency, (digest) =>
         this.fetchDetails(repository, digest, options),
       );
+      level.forEach((digest, position) => {
+        inventory.set(digest, fetched[position]);
+      });
       level = [
         ...new Set(
           fetched.flatMap((details) => (details?.manifest.kind === 'index' ? details.manifest.children : [])),
         ),
-      ].filter((digest) => !known.has(digest));
+      ].filter((digest) => !inventory.has(digest));
     }
-    await mapWithConcurrency([...known], this.concurrency, (digest) =>
-      this.fetchCreated(repository, digest, options),
-    );
-    return [...known].map((digest) => this.toImage(digest, tagsByDigest.get(digest) ?? []));
+    const created = new Map<Digest, Date | undefined>();
+    await mapWithConcurrency([...inventory.values()], this.concurrency, async (details) => {
+      const configDigest = details?.configDigest;
+      if (configDigest === undefined || details?.annotatedCreated) return;
+      created.set(configDigest, await this.configCreatedTime(repository, configDigest, options));
+    });
+    const age = (digest: Digest): Date | undefined => {
+      const details = inventory.get(digest);
+      if (details === undefined) return undefined;
+      if (details.annotatedCreated) return details.annotatedCreated;
+      if (details.manifest.kind === 'image')
+        return details.configDigest === undefined ? undefined : created.get(details.configDigest);
+      if (details.manifest.kind !== 'index') return undefined;
+      // An index without its own date is as old as its newest platform image.
+      const times = details.manifest.children
+        .filter((child) => !details.nonPlatformChildren.has(child))
+        .map(age)
+        .filter((time): time is Date => time !== undefined);
+      return times.length === 0 ? undefined : new Date(Math.max(...times.map((time) => time.getTime())));
+    };
+    return [...inventory].map(([digest, details]) => {
+      const pushedAt = age(digest);
+      const mediaType = details && 'mediaType' in details.manifest ? details.manifest.mediaType : undefined;
+      return {
+        digest,
+        tags: tagsByDigest.get(digest) ?? [],
+        ...(pushedAt && { pushedAt }),
+        ...(details && { sizeBytes: details.sizeBytes }),
+        ...(mediaType && { mediaType }),
+      };
+    });
   }
 
   async getManifests(
@@ -296,11 +327,13 @@ export class OciDriver implements RegistryDriver {
     return details;
   }
 
-  /** Reads (once per config digest) the creation time of an image manifest's config. */
-  private async fetchCreated(repository: string, digest: Digest, options: CallOptions): Promise<void> {
-    const configDigest = this.details.get(digest)?.configDigest;
-    if (configDigest === undefined || this.configCreated.has(configDigest)) return;
-    if (this.details.get(digest)?.annotatedCreated) return;
+  /** The creation time in an image config, read once per config digest (configs never change). */
+  private async configCreatedTime(
+    repository: string,
+    configDigest: Digest,
+    options: CallOptions,
+  ): Promise<Date | undefined> {
+    if (this.configCreated.has(configDigest)) return this.configCreated.get(configDigest);
     const response = await this.http.request(`/v2/${repository}/blobs/${configDigest}`, {
       scope: pull(repository),
       ...options,
@@ -308,42 +341,12 @@ export class OciDriver implements RegistryDriver {
     if (!response.ok) {
       await response.body?.cancel();
       // A config we cannot read leaves the age unknown: the image is skipped, never deleted.
-      return;
+      return undefined;
     }
     const text = await bodyText(response);
-    this.configCreated.set(
-      configDigest,
-      sha256(text) === configDigest ? readConfigCreated(text.toString('utf8')) : undefined,
-    );
-  }
-
-  /** An image's age: its own annotation, else its config's `created`; an index's, its newest platform image. */
-  private createdOf(digest: Digest): Date | undefined {
-    const details = this.details.get(digest);
-    if (details === undefined) return undefined;
-    if (details.annotatedCreated) return details.annotatedCreated;
-    if (details.manifest.kind === 'image') {
-      return details.configDigest === undefined ? undefined : this.configCreated.get(details.configDigest);
-    }
-    if (details.manifest.kind !== 'index') return undefined;
-    const times = details.manifest.children
-      .filter((child) => !details.nonPlatformChildren.has(child))
-      .map((child) => this.createdOf(child))
-      .filter((time): time is Date => time !== undefined);
-    return times.length === 0 ? undefined : new Date(Math.max(...times.map((time) => time.getTime())));
-  }
-
-  private toImage(digest: Digest, tags: string[]): Image {
-    const details = this.details.get(digest);
-    const pushedAt = this.createdOf(digest);
-    const mediaType = details && 'mediaType' in details.manifest ? details.manifest.mediaType : undefined;
-    return {
-      digest,
-      tags,
-      ...(pushedAt && { pushedAt }),
-      ...(details && { sizeBytes: details.sizeBytes }),
-      ...(mediaType && { mediaType }),
-    };
+    const created = sha256(text) === configDigest ? readConfigCreated(text.toString('utf8')) : undefined;
+    this.configCreated.set(configDigest, created);
+    return created;
   }
 
   private async expectOk(
