@@ -33,6 +33,9 @@ export function selectForRemoval(
   const of = context.handlerName ? ` of ${context.handlerName}` : '';
   const held = keepConditions(rule, context);
   const remove: Candidate[] = [];
+  // One string each, shared by every decision that gives it: a repository may hold a million images.
+  const olderThanNewest = `older than the newest ${rule.keep}${of}`;
+  const beyondDropLimit = `${olderThanNewest}, but this run deletes at most ${rule.drop}`;
   const decisions: ImageDecision[] = oldestFirst.map((candidate, index) => {
     const { image, tag } = candidate;
     const keep = (reason: KeepReason, explanation: string): ImageDecision => ({
@@ -46,20 +49,9 @@ export function selectForRemoval(
       return keep('newest', `one of the newest ${rule.keep}${of} (#${oldestFirst.length - index})`);
     const condition = held(candidate);
     if (condition) return keep(condition.reason, condition.explanation);
-    if (remove.length >= rule.drop) {
-      return keep(
-        'beyond-drop-limit',
-        `older than the newest ${rule.keep}${of}, but this run deletes at most ${rule.drop}`,
-      );
-    }
+    if (remove.length >= rule.drop) return keep('beyond-drop-limit', beyondDropLimit);
     remove.push(candidate);
-    return {
-      fate: 'delete',
-      image,
-      tag,
-      reason: 'older-than-newest',
-      explanation: `older than the newest ${rule.keep}${of}`,
-    };
+    return { fate: 'delete', image, tag, reason: 'older-than-newest', explanation: olderThanNewest };
   });
   return { remove, decisions };
 }
