@@ -60,7 +60,12 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
       driver,
       handlers,
       { mode, logger, ...(audit && { audit: audit.write }) },
-      { ...(progress && { onProgress: progress.update }) },
+      // As many repositories at once as requests may be in flight: pagination within one
+      // repository is sequential, so only many repositories keep the registry busy.
+      {
+        repositoryConcurrency: config.registry.concurrency,
+        ...(progress && { onProgress: progress.update }),
+      },
     );
     progress?.clear();
     process.stdout.write(

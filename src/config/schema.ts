@@ -151,6 +151,8 @@ export const ruleSchema = z
 const ecrRegistrySchema = z.strictObject({
   type: z.literal('ecr'),
   region: z.string().min(1).optional(),
+  /** Requests in flight at once, and repositories worked on at once. */
+  concurrency: z.int().min(1).max(64).default(8).describe('Requests in flight at once (default 8).'),
 });
 
 const ociRegistrySchema = z.strictObject({

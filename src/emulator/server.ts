@@ -46,6 +46,8 @@ export class EcrEmulator {
   private readonly random: () => number;
   private readonly server: Server;
   private readonly counts = new Map<string, number>();
+  private inFlight = 0;
+  private peakInFlight = 0;
   /** Signs page tokens so a forged, stale-format or cross-request token is refused like ECR refuses one. */
   private readonly tokenSecret = randomBytes(32);
   // A Map, not an object literal, so a target such as `.constructor` cannot reach Object's prototype.
@@ -72,9 +74,15 @@ export class EcrEmulator {
     this.faults = faults;
     this.random = random;
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      this.handle(request, response).catch((error: unknown) => {
-        respond(response, 500, errorBody('ServerException', String(error)));
-      });
+      this.inFlight += 1;
+      this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+      this.handle(request, response)
+        .catch((error: unknown) => {
+          respond(response, 500, errorBody('ServerException', String(error)));
+        })
+        .finally(() => {
+          this.inFlight -= 1;
+        });
     });
   }
 
@@ -117,6 +125,12 @@ export class EcrEmulator {
 
   resetRequestCounts(): void {
     this.counts.clear();
+    this.peakInFlight = this.inFlight;
+  }
+
+  /** The most requests in flight at once since the last reset: the concurrency a client used. */
+  peakConcurrency(): number {
+    return this.peakInFlight;
   }
 
   /** Keep-alive sockets would hold close() open for their idle timeout, so they are cut explicitly. */

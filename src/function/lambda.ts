@@ -77,12 +77,12 @@ export function createFunctionHandler(dependencies: FunctionDependencies) {
             ),
           ];
     try {
-      const reports = await runPass(driver, handlers, {
-        mode,
-        logger: dependencies.logger,
-        signal: stopping.signal,
-        abortSignal: aborting.signal,
-      });
+      const reports = await runPass(
+        driver,
+        handlers,
+        { mode, logger: dependencies.logger, signal: stopping.signal, abortSignal: aborting.signal },
+        { repositoryConcurrency: config.registry.concurrency },
+      );
       const summary: InvocationSummary = {
         mode,
         success: reports.every((report) => report.success),

@@ -29,7 +29,7 @@ export async function createDriver(config: Config): Promise<RegistryDriver> {
   // The SDK for JavaScript reads AWS_REGION only; the AWS CLI also reads AWS_DEFAULT_REGION, and
   // people who set up their shell for the CLI expect it to work here too, with the same precedence.
   const region = registry.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
-  const client = createEcrClient({ ...(region && { region }) });
+  const client = createEcrClient({ ...(region && { region }), maxInFlight: registry.concurrency });
   try {
     await client.config.region();
   } catch {
@@ -41,5 +41,5 @@ export async function createDriver(config: Config): Promise<RegistryDriver> {
       },
     ]);
   }
-  return new EcrDriver(client);
+  return new EcrDriver(client, { concurrency: registry.concurrency });
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltManifest, buildImageManifest, buildIndex } from '../../src/emulator/manifests.js';
 import { RegistryError } from '../../src/registry/driver.js';
+import { createEcrClient } from '../../src/registry/ecr/client.js';
+import { EcrDriver } from '../../src/registry/ecr/driver.js';
 import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
 import { describeDriverContract } from './driver-contract.js';
 
@@ -56,6 +58,33 @@ describe('ECR driver specifics', () => {
     const images = await ecr.driver.listImages('many');
     expect(new Set(images.map((image) => image.digest)).size).toBe(2_345);
     expect(ecr.emulator.requestCounts()).toEqual({ DescribeImages: 3 });
+  });
+
+  it('never has more requests in flight than its concurrency, across all the work of a pass', async () => {
+    const limited = new EcrDriver(
+      createEcrClient({
+        region: 'us-east-1',
+        maxInFlight: 3,
+        overrides: {
+          endpoint: ecr.emulator.endpoint,
+          credentials: { accessKeyId: 't', secretAccessKey: 't' },
+        },
+      }),
+      { concurrency: 3 },
+    );
+    for (let index = 0; index < 12; index += 1) {
+      const manifest = buildImageManifest({ seed: `limited/${index}` });
+      ecr.emulator.state.putImage(`limited-${index}`, {
+        manifest: manifest.text,
+        mediaType: manifest.mediaType,
+        tag: 'v1',
+      });
+    }
+    ecr.emulator.setFaults({ latencyMs: 20 });
+    ecr.emulator.resetRequestCounts();
+    await Promise.all(Array.from({ length: 12 }, (_, index) => limited.listImages(`limited-${index}`)));
+    ecr.emulator.setFaults({});
+    expect(ecr.emulator.peakConcurrency()).toBe(3);
   });
 
   it('lists every repository, 1000 a page', async () => {
