@@ -12,6 +12,12 @@ export interface PassOptions {
   readonly repositoryConcurrency?: number;
   /** Called each time a repository's handlers are all done, for a progress display. */
   readonly onProgress?: (repositoriesDone: number, repositories: number) => void;
+  /**
+   * Keep, of each plan, only the decisions a table shows (deletions, and images passed over for a
+   * reason worth a look) instead of every image's: a fleet of a million images is then not held
+   * in memory until the end of the pass.
+   */
+  readonly compact?: boolean;
 }
 
 export async function runPass(
@@ -44,7 +50,8 @@ export async function runPass(
             durationMs: 0,
           });
         } else {
-          results.push(await runHandler(driver, spec, run));
+          const report = await runHandler(driver, spec, run);
+          results.push(options.compact ? compactReport(report) : report);
         }
       }
       done += 1;
@@ -55,4 +62,13 @@ export async function runPass(
   // Report in the configured order, whatever order the repositories finished in.
   const byName = new Map(reports.flat().map((report) => [report.handler, report]));
   return handlers.map((handler) => byName.get(handler.name) as HandlerReport);
+}
+
+function compactReport(report: HandlerReport): HandlerReport {
+  if (report.plan === undefined) return report;
+  const decisions = report.plan.decisions.filter(
+    (decision) =>
+      decision.fate === 'delete' || (decision.fate === 'skip' && decision.reason !== 'prefix-mismatch'),
+  );
+  return { ...report, plan: { ...report.plan, decisions } };
 }

@@ -64,6 +64,8 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
       // repository is sequential, so only many repositories keep the registry busy.
       {
         repositoryConcurrency: config.registry.concurrency,
+        // Tables show deletions and notable skips; only --json needs every image's decision.
+        compact: !options.json,
         ...(progress && { onProgress: progress.update }),
       },
     );
