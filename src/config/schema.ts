@@ -19,7 +19,7 @@ const duration = z.string().refine(
 );
 
 /** A repository name such as `kayron` or `team/api`, or a glob over names such as `team-*` or `**` (all). */
-const repositoryPattern = z.string().regex(/^[a-z0-9*?{}[\],._\-/!]+$/, {
+const repositoryPattern = z.string().regex(/^[a-z0-9*?{}[\],._\-/]+$/, {
   message:
     'must be a repository name such as kayron or team/service, or a glob such as team-*/* or ** (every repository)',
 });

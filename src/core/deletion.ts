@@ -1,4 +1,4 @@
-import { ReferenceGraph } from './graph.js';
+import { cosignTag, ReferenceGraph } from './graph.js';
 import {
   type Deletion,
   type Digest,
@@ -38,22 +38,24 @@ export function planDeletion(
   images: readonly Image[],
   manifests: ManifestsByDigest,
   roots: readonly Root[],
-  /** Images the rule keeps whatever else happens (its candidates that stay), referrers or not. */
+  /** Images that stay whatever else happens (what the rules keep, orphans in their grace period). */
   kept: ReadonlySet<Digest> = new Set(),
 ): DeletionPlan {
   const graph = new ReferenceGraph(images, manifests);
   const rootDigests = new Set(roots.map((root) => root.digest));
   const removal = graph.reachableFrom(rootDigests);
-  // A referrer goes with its subject, unless the rule itself keeps it: the rule's word wins.
+  // A referrer goes with its subject when nothing else speaks for it: untagged, or tagged only by
+  // cosign's scheme, and not kept for a reason of its own (a rule's keep, a grace period).
   const follows = (image: Image) => {
     const subject = graph.subjectOf(image.digest);
-    return subject !== undefined && removal.has(subject) && !kept.has(image.digest);
+    const anonymous = image.tags.every((tag) => cosignTag.test(tag));
+    return subject !== undefined && removal.has(subject) && anonymous && !kept.has(image.digest);
   };
   const stayingRoots = images
     .filter((image) => !rootDigests.has(image.digest) && !follows(image))
-    .filter((image) => image.tags.length > 0 || !removal.has(image.digest))
+    .filter((image) => image.tags.length > 0 || !removal.has(image.digest) || kept.has(image.digest))
     .map((image) => image.digest);
-  const needed = graph.reachableFrom(stayingRoots);
+  const needed = graph.reachableFrom(stayingRoots, { withSubjects: true });
   const imagesByDigest = new Map(images.map((image) => [image.digest, image]));
   const describe = (digest: Digest) => {
     const image = imagesByDigest.get(digest);

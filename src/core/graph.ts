@@ -1,7 +1,7 @@
 import type { Digest, Image, ManifestsByDigest } from './types.js';
 
 /** cosign's tag scheme: `sha256-<hex>.sig`, `.att` or `.sbom` names the digest it is about. */
-const cosignTag = /^(sha256)-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
+export const cosignTag = /^(sha256)-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
 
 /**
  * What refers to what in a repository. Two kinds of edges lead from an image to what belongs to
@@ -58,7 +58,7 @@ export class ReferenceGraph {
    * Everything reachable from `roots` (the roots included), to any depth. Returns, for each reached
    * digest, the root it was first reached from, so a kept digest can say which image needs it.
    */
-  reachableFrom(roots: Iterable<Digest>): Map<Digest, Digest> {
+  reachableFrom(roots: Iterable<Digest>, options: { withSubjects?: boolean } = {}): Map<Digest, Digest> {
     const reachedFrom = new Map<Digest, Digest>();
     const pending: Array<[Digest, Digest]> = [];
     for (const root of roots) pending.push([root, root]);
@@ -66,7 +66,11 @@ export class ReferenceGraph {
       const [digest, root] = pending.pop() as [Digest, Digest];
       if (reachedFrom.has(digest)) continue;
       reachedFrom.set(digest, root);
-      for (const next of this.belongingTo(digest)) if (!reachedFrom.has(next)) pending.push([next, root]);
+      const next = [...this.belongingTo(digest)];
+      // What must stay also keeps the image a staying referrer is about: it would point at nothing.
+      const subject = options.withSubjects ? this.subjectOf(digest) : undefined;
+      if (subject !== undefined) next.push(subject);
+      for (const digestNext of next) if (!reachedFrom.has(digestNext)) pending.push([digestNext, root]);
     }
     return reachedFrom;
   }

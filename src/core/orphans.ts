@@ -18,7 +18,7 @@ export interface OrphanSelection {
 export function selectOrphans(
   images: readonly Image[],
   manifests: ManifestsByDigest,
-  rule: Pick<Rule, 'drop' | 'untaggedOlderThanMs'>,
+  rule: Pick<Rule, 'drop' | 'untaggedOlderThanMs' | 'keepPulledWithinMs'>,
   now: Date,
 ): OrphanSelection {
   const graph = new ReferenceGraph(images, manifests);
@@ -26,8 +26,11 @@ export function selectOrphans(
     images.filter((image) => image.tags.length > 0).map((image) => image.digest),
   );
   const cutoff = now.getTime() - (rule.untaggedOlderThanMs ?? Number.POSITIVE_INFINITY);
+  // An untagged manifest pulled recently is in use, by digest (Kubernetes pins digests): not an orphan.
+  const pulledSince = now.getTime() - (rule.keepPulledWithinMs ?? Number.NEGATIVE_INFINITY);
   const old = images.filter(
     (image) =>
+      (image.lastPulledAt?.getTime() ?? Number.NEGATIVE_INFINITY) < pulledSince &&
       image.tags.length === 0 &&
       !reachable.has(image.digest) &&
       image.pushedAt !== undefined &&

@@ -128,7 +128,12 @@ function buildOrphanPlan({ handler, images, manifests, now = new Date() }: PlanI
     digest: root.digest,
     label: `untagged ${shortDigest(root.digest)}`,
   }));
-  const deletion = planDeletion(images, manifests, labelled);
+  // Untagged manifests within the grace period (or of unknown age) stay, referrers included.
+  const cutoff = now.getTime() - (handler.rule.untaggedOlderThanMs ?? 0);
+  const young = images.filter(
+    (image) => image.tags.length === 0 && (image.pushedAt?.getTime() ?? Number.POSITIVE_INFINITY) > cutoff,
+  );
+  const deletion = planDeletion(images, manifests, labelled, new Set(young.map((image) => image.digest)));
   const digests = deletion.waves.reduce((total, wave) => total + wave.length, 0);
   const tripped = circuitBreaker(handler.rule, handler.repository, images, {
     images: deletion.groups.length,
@@ -173,9 +178,11 @@ export function buildPlan(input: PlanInput): Plan {
     digest: candidate.image.digest,
     label: candidate.tag,
   }));
-  const kept = new Set(
-    selection.decisions.flatMap((decision) => (decision.fate === 'keep' ? [decision.image.digest] : [])),
-  );
+  // What this rule keeps and what the other rules of the repository keep stays, whatever it is.
+  const kept = new Set([
+    ...selection.decisions.flatMap((decision) => (decision.fate === 'keep' ? [decision.image.digest] : [])),
+    ...keptBySiblings(handler, images, now).keys(),
+  ]);
   const deletion = planDeletion(images, manifests, roots, kept);
   const digests = deletion.waves.reduce((total, wave) => total + wave.length, 0);
   const tripped = circuitBreaker(handler.rule, handler.repository, images, {

@@ -243,11 +243,23 @@ describe('buildPlan: referrers (signatures, SBOMs, attestations)', () => {
     ]);
   });
 
-  it('lets the rule keep its own newest candidates even when they are referrers of a dropped image', () => {
+  it('keeps a referrer the rule keeps, and the image it points at with it', () => {
     const old = single('a1', 1);
     const taggedReferrer: Image = { ...single('f9', 300), subjectDigest: old.digest };
     const result = plan([old, taggedReferrer, ...newest.slice(1)]);
-    expect(deleted(result)).toEqual([old.digest]);
+    expect(deleted(result)).toEqual([]);
+    expect(result.groups[0]?.members[0]).toMatchObject({
+      fate: 'keep',
+      keptBecause: expect.stringContaining('f9'),
+    });
+  });
+
+  it('keeps a tagged referrer another rule keeps, or one with tags of its own, and its subject', () => {
+    const old = single('a1', 1);
+    const sbom: Image = { ...single('sbom-1', 0), subjectDigest: old.digest };
+    const alsoTagged: Image = { ...single('prod', 0), tags: ['prod', 'release'], subjectDigest: old.digest };
+    expect(deleted(plan([old, sbom, ...newest]))).toEqual([]);
+    expect(deleted(plan([old, alsoTagged, ...newest]))).toEqual([]);
   });
 });
 
