@@ -59,8 +59,10 @@ export async function runHandler(
   let plan: Plan | undefined;
   try {
     const call = run.abortSignal ? { signal: run.abortSignal } : {};
-    const { images, manifests } = await takeInventory(driver, spec, call);
-    plan = buildPlan({ handler: spec, images, manifests });
+    // One clock for the whole run: ages judged while reading must agree with those of the plan.
+    const now = new Date();
+    const { images, manifests } = await takeInventory(driver, spec, call, now);
+    plan = buildPlan({ handler: spec, images, manifests, now });
     logPlan(logger, plan);
     if (plan.blockers.length > 0) return finish({ plan, success: false });
     if (run.mode === 'plan' || plan.waves.length === 0) return finish({ plan, success: true });

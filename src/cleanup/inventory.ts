@@ -26,21 +26,22 @@ export async function takeInventory(
   driver: RegistryDriver,
   spec: HandlerSpec,
   call: CallOptions,
+  now: Date = new Date(),
 ): Promise<Inventory> {
   let images = await driver.listImages(spec.repository, call);
-  let manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images), call);
+  let manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images, now), call);
   for (let look = 0; look < relistLimit && vanished(manifests); look += 1) {
     // Listed a moment ago, not found now: most likely deleted meanwhile (another janitor, a
     // person). Look again rather than trust either answer: what the new listing no longer shows
     // is gone; what it still shows stays unreadable, and blocks the run.
     images = await driver.listImages(spec.repository, call);
-    manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images), call);
+    manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images, now), call);
   }
   if (driver.listReferrers === undefined) return { images, manifests };
   const known = new Set(images.map((image) => image.digest));
   const asked = new Set<Digest>();
   for (let depth = 0; depth < referrerDepth; depth += 1) {
-    const subjects = digestsGoingWith(spec, images, manifests).filter((digest) => !asked.has(digest));
+    const subjects = digestsGoingWith(spec, images, manifests, now).filter((digest) => !asked.has(digest));
     if (subjects.length === 0) break;
     for (const subject of subjects) asked.add(subject);
     const found = (await driver.listReferrers(spec.repository, subjects, call)).filter(
@@ -54,7 +55,7 @@ export async function takeInventory(
     // A referrer may itself be an index (a multi-platform attestation): read it like any other.
     for (const [digest, manifest] of await driver.getManifests(
       spec.repository,
-      manifestsNeeded(spec, found),
+      manifestsNeeded(spec, found, now),
       call,
     )) {
       manifests.set(digest, manifest);

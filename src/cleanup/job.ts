@@ -20,9 +20,11 @@ export function cleanupJob(
     name: spec.name,
     isActive: () => spec.active !== false,
     run: ({ stopping, abort }) =>
-      locks.run(spec.repository, () =>
-        runHandler(driver, spec, { mode: 'apply', logger, signal: stopping, abortSignal: abort }),
-      ),
+      locks.run(spec.repository, async () => {
+        // Waited for the lock until a stop was asked: do not start now.
+        if (stopping.aborted) throw new Error(`${spec.name}: stopped before it started`);
+        return runHandler(driver, spec, { mode: 'apply', logger, signal: stopping, abortSignal: abort });
+      }),
   };
 }
 

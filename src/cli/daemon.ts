@@ -62,23 +62,33 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     return 2;
   }
   engine.start();
-  // Rules that name repositories by pattern follow the registry: new repositories get a handler,
-  // vanished ones lose theirs. Looked at once per cooldown.
+  // A handler's siblings (the other rules of its repository) decide what it must leave alone: a
+  // handler whose siblings changed is replaced, not kept with a stale view.
+  const siblingsOf = (spec: HandlerSpec) => (spec.siblings ?? []).map((sibling) => sibling.name).join(',');
+  const known = new Map(handlers.map((handler) => [handler.name, siblingsOf(handler)]));
+  let discovering = false;
+  const rediscover = async () => {
+    if (discovering) return;
+    discovering = true;
+    try {
+      const current = await discoverHandlers(config, driver);
+      const names = new Set(current.map((handler) => handler.name));
+      for (const name of engine.jobNames) if (!names.has(name)) engine.remove(name);
+      for (const handler of current) {
+        if (known.has(handler.name) && known.get(handler.name) !== siblingsOf(handler))
+          engine.remove(handler.name);
+        known.set(handler.name, siblingsOf(handler));
+        engine.add(jobFor(handler));
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'could not list the repositories again; keeping the current handlers');
+    } finally {
+      discovering = false;
+    }
+  };
+  // Rules that name repositories by pattern follow the registry, looked at once per cooldown.
   const rediscovery = needsDiscovery(config)
-    ? setInterval(() => {
-        discoverHandlers(config, driver).then(
-          (current) => {
-            const names = new Set(current.map((handler) => handler.name));
-            for (const name of engine.jobNames) if (!names.has(name)) engine.remove(name);
-            for (const handler of current) engine.add(jobFor(handler));
-          },
-          (error: unknown) =>
-            logger.warn(
-              { err: error },
-              'could not list the repositories again; keeping the current handlers',
-            ),
-        );
-      }, config.schedule.everyMs)
+    ? setInterval(() => void rediscover(), config.schedule.everyMs)
     : undefined;
   logger.info(
     {

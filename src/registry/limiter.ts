@@ -10,13 +10,15 @@ export class RequestLimiter {
   constructor(readonly limit: number) {}
 
   async run<Result>(task: () => Promise<Result>): Promise<Result> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active += 1;
+    if (this.active < this.limit) this.active += 1;
+    // A place is handed over directly by the task that frees it, so none can be taken in between.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
       return await task();
     } finally {
-      this.active -= 1;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active -= 1;
     }
   }
 }
