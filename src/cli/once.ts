@@ -25,13 +25,17 @@ export interface OnceOptions {
   readonly auditLog?: string;
 }
 
+/** Enough for the indexes of the repositories a pass works on at once, each read by all its rules. */
+const onePassCacheSize = 20_000;
+
 /** `janitor plan` and `janitor apply`: one pass over every handler, then a report. */
 export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Promise<number> {
   let config: Config;
   let driver: RegistryDriver;
   try {
     config = await loadConfig(options.config);
-    driver = await createDriver(config);
+    // One pass reads each repository's indexes once or twice (once per rule), and never again.
+    driver = await createDriver(config, { manifestCacheSize: onePassCacheSize });
   } catch (error) {
     // A bad config stops everything before the first API call.
     if (error instanceof ConfigError) {

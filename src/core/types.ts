@@ -25,8 +25,16 @@ export const singleManifestMediaTypes: ReadonlySet<string> = new Set([
 
 /** `application/vnd.oci.image.index.v1+json; charset=utf-8` → the type alone, lower case. */
 export function normalizeMediaType(mediaType: string): string {
-  return (mediaType.split(';')[0] ?? mediaType).trim().toLowerCase();
+  let normal = normalized.get(mediaType);
+  if (normal === undefined) {
+    normal = (mediaType.split(';')[0] ?? mediaType).trim().toLowerCase();
+    // A registry uses a handful of media types, asked about for every one of a million images.
+    if (normalized.size < 1_000) normalized.set(mediaType, normal);
+  }
+  return normal;
 }
+
+const normalized = new Map<string, string>();
 
 /** One manifest stored in a repository, as the registry lists it. Tags may be empty. */
 export interface Image {

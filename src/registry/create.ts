@@ -10,7 +10,10 @@ import { OciDriver } from './oci/driver.js';
  * The driver a config names, with its client built from the standard environment. A missing
  * region is found here, once, rather than as the same error from every handler.
  */
-export async function createDriver(config: Config): Promise<RegistryDriver> {
+export async function createDriver(
+  config: Config,
+  options: { manifestCacheSize?: number } = {},
+): Promise<RegistryDriver> {
   const registry = config.registry;
   if (registry.type === 'oci') {
     let credentials: Awaited<ReturnType<typeof resolveCredentials>>;
@@ -41,5 +44,8 @@ export async function createDriver(config: Config): Promise<RegistryDriver> {
       },
     ]);
   }
-  return new EcrDriver(client, { concurrency: registry.concurrency });
+  return new EcrDriver(client, {
+    concurrency: registry.concurrency,
+    ...(options.manifestCacheSize && { manifestCacheSize: options.manifestCacheSize }),
+  });
 }

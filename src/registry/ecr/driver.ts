@@ -31,6 +31,8 @@ const acceptedMediaTypes = [
 export interface EcrDriverOptions {
   /** Batches of one repository sent at the same time. */
   readonly concurrency?: number;
+  /** Parsed manifests remembered across runs (a daemon's); a one-off pass needs few. */
+  readonly manifestCacheSize?: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface EcrDriverOptions {
 export class EcrDriver implements RegistryDriver {
   readonly description: string;
   readonly deleteBatchSize = batchSize;
-  private readonly manifestCache = new BoundedCache<Digest, Manifest>(defaultManifestCacheSize);
+  private readonly manifestCache: BoundedCache<Digest, Manifest>;
   private readonly concurrency: number;
 
   constructor(
@@ -48,6 +50,7 @@ export class EcrDriver implements RegistryDriver {
     options: EcrDriverOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 4;
+    this.manifestCache = new BoundedCache(options.manifestCacheSize ?? defaultManifestCacheSize);
     this.description = 'ecr';
   }
 
