@@ -134,7 +134,7 @@ describe('OCI driver protocol details', () => {
     expect(await driver.listRepositories()).toEqual(['app', 'other', 'team/web']);
   });
 
-  it('costs one tag listing and one HEAD a tag on a second run, with manifests and configs cached', async () => {
+  it('costs one tag listing and one GET a tag on a second run, with manifests and configs cached', async () => {
     fake = await startFakeRegistry();
     const driver = new OciDriver({ url: fake.url });
     const first = await driver.listImages('app');
@@ -146,10 +146,10 @@ describe('OCI driver protocol details', () => {
     fake.requests.length = 0;
     const second = await driver.listImages('app');
     expect(second).toEqual(first);
-    // Tags can move, so each is asked again (HEAD, no body); nothing else is fetched.
+    // Tags can move, so each is asked again; manifests and configs are not fetched again.
     expect(fake.requests.filter((request) => request.includes('/tags/list'))).toHaveLength(3);
     expect(fake.requests.filter((request) => !request.includes('/tags/list')).sort()).toEqual(
-      ['HEAD /v2/app/manifests/t1', 'HEAD /v2/app/manifests/t2', 'HEAD /v2/app/manifests/t3'].sort(),
+      ['GET /v2/app/manifests/t1', 'GET /v2/app/manifests/t2', 'GET /v2/app/manifests/t3'].sort(),
     );
   });
 

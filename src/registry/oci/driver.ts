@@ -266,28 +266,36 @@ export class OciDriver implements RegistryDriver {
     return present;
   }
 
-  /** The digest a tag points to now; undefined when the tag vanished since the listing. */
+  /**
+   * The digest a tag points to now; undefined when the tag vanished since the listing. One GET
+   * answers both what the tag points to and what that manifest says (a HEAD and then a GET would
+   * be two requests for every new image), and its bytes are checked against the digest the
+   * registry names before they are trusted.
+   */
   private async resolveTag(
     repository: string,
     tag: string,
     options: CallOptions,
   ): Promise<Digest | undefined> {
-    const request = { scope: pull(repository), accept: manifestMediaTypes, ...options };
-    const head = await this.http.request(`/v2/${repository}/manifests/${tag}`, {
-      ...request,
-      method: 'HEAD',
+    const response = await this.http.request(`/v2/${repository}/manifests/${tag}`, {
+      scope: pull(repository),
+      accept: manifestMediaTypes,
+      ...options,
     });
-    await head.body?.cancel();
-    if (head.status === 404) return undefined;
-    const digest = head.headers.get('docker-content-digest');
-    if (head.ok && digest) return digest;
-    // No digest header (some registries): read the manifest and hash it ourselves.
-    const response = await this.http.request(`/v2/${repository}/manifests/${tag}`, request);
-    if (response.status === 404) return undefined;
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
     if (!response.ok) throw await failure(response, `resolve the tag ${repository}:${tag}`);
     const text = await bodyText(response);
     const computed = sha256(text);
-    this.remember(computed, text.toString('utf8'), response.headers.get('content-type') ?? undefined);
+    const named = response.headers.get('docker-content-digest');
+    // Content that does not hash to the digest named for it is not remembered: reading it by
+    // digest later finds the mismatch and blocks the plan.
+    if (named !== null && named !== computed) return named;
+    if (!this.details.has(computed)) {
+      this.remember(computed, text.toString('utf8'), response.headers.get('content-type') ?? undefined);
+    }
     return computed;
   }
 
