@@ -1,5 +1,5 @@
 /**
- * `janitor apply` against the cleanup people script today (bench/skopeo-cleanup.sh: skopeo
+ * `janitor apply` against the cleanup script people write today (bench/skopeo-cleanup.sh: skopeo
  * list-tags, inspect and delete, one call at a time), on a real distribution registry.
  *
  *   npm run build && npx tsx bench/oci-vs-skopeo.ts [--runs 5] [--repositories 10] [--tags 200]
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDistribution } from '../test/support/distribution.js';
 import { OciPusher } from '../test/support/oci-push.js';
+import { machine, median } from './support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const janitorBinary = join(root, 'bin/janitor.js');
@@ -195,7 +196,7 @@ interface Tool {
 const janitor: Tool = {
   name: 'janitor apply',
   async run(url) {
-    const directory = await mkdtemp(join(os.tmpdir(), 'janitor-bench-'));
+    const directory = await mkdtemp(join(os.tmpdir(), 'janitor-oci-bench-'));
     try {
       const configPath = join(directory, 'janitor.yaml');
       // One rule over every repository and every tag; drop is far above what goes, and the circuit
@@ -292,14 +293,6 @@ function seconds(milliseconds: number): string {
   return (milliseconds / 1000).toFixed(milliseconds < 10_000 ? 2 : 1);
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 function versionOf(command: string, args: readonly string[]): string {
   try {
     return execFileSync(command, args, { encoding: 'utf8' }).trim();
@@ -308,7 +301,14 @@ function versionOf(command: string, args: readonly string[]): string {
   }
 }
 
+// Fail before ten minutes of seeding, not after.
 if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error('build janitor first: npm run build');
+for (const command of ['skopeo', 'jq']) {
+  if (versionOf(command, ['--version']) === 'unknown')
+    throw new Error(`${command} is missing: apt-get install -y ${command}`);
+}
+// Another busy process on the machine skews both tools; the section records how busy it was.
+const loadAtStart = os.loadavg()[0] ?? 0;
 
 const tools = [janitor, skopeo];
 const measurements: Measurement[] = [];
@@ -339,7 +339,6 @@ const commit = versionOf('git', ['-C', root, 'describe', '--always', '--dirty'])
 const command =
   `npx tsx bench/oci-vs-skopeo.ts --runs ${runs} --repositories ${repositoryCount} --tags ${tagsPerRepository}` +
   (keep === 10 ? '' : ` --keep ${keep}`);
-const cpu = os.cpus();
 const number = (value: number) => value.toLocaleString('en-US');
 
 const lines = [
@@ -353,13 +352,12 @@ const lines = [
   '',
   `- janitor: \`janitor apply --log-level silent --json\`, registry concurrency ${janitorConcurrency}, ` +
     `one rule \`tags: {globs: ["*"]}, keep: ${keep}\`, circuit breaker off.`,
-  '- skopeo: `bench/skopeo-cleanup.sh HOST:PORT KEEP REPOSITORY...` — per repository `skopeo list-tags`, ' +
-    '`skopeo inspect --no-tags` per tag for `.Created`, sort, `skopeo delete` for all but the newest KEEP, ' +
-    'sequentially.',
-  `- Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ` +
-    `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${os.type()} ${os.release()}; Node ${process.versions.node}; ` +
+  '- skopeo: `bench/skopeo-cleanup.sh HOST:PORT KEEP REPOSITORY...` — per repository `skopeo list-tags`; ' +
+    "per tag `skopeo inspect --no-tags --format '{{.Created.UnixNano}}'` (the creation time, nothing to " +
+    'parse); sort; `skopeo delete` for all but the newest KEEP; one call at a time.',
+  `- Machine: ${machine()}; ${os.type()} ${os.release()}; ` +
     `${versionOf('/usr/bin/docker-registry', ['--version'])}; ${versionOf('skopeo', ['--version'])}; ` +
-    `janitor ${commit}.`,
+    `janitor ${commit}; load average ${loadAtStart.toFixed(2)} at the start.`,
   `- Date: ${new Date().toISOString().slice(0, 10)}.`,
   `- Command: \`npm run build && ${command}\``,
   '',
