@@ -143,6 +143,34 @@ describe('planner properties (ARCHITECTURE §4)', () => {
     );
   });
 
+  it('never deletes what another rule over the repository keeps among its newest (§4.1, of any rule)', () => {
+    const sibling = fc.record({
+      prefixes: fc.subarray(['a', 'b', 'v'], { minLength: 1 }),
+      keep: fc.integer({ min: 1, max: 5 }),
+    });
+    fc.assert(
+      fc.property(repositoryArbitrary, sibling, ({ images, manifests, rule }, other) => {
+        const siblingRule = { name: 'other', prefixes: other.prefixes, keep: other.keep, drop: 5 };
+        const plan = buildPlan({
+          handler: {
+            name: 'repo:r',
+            repository: 'repo',
+            rule,
+            siblings: [{ name: 'repo:other', repository: 'repo', rule: siblingRule }],
+          },
+          images,
+          manifests: new Map(manifests.map((manifest) => [manifest.digest, manifest])),
+        });
+        const deleted = new Set(plan.waves.flat().map((deletion) => deletion.digest));
+        const theirs = [...matchCandidates(images, siblingRule).candidates].sort(compareOldestFirst);
+        for (const candidate of theirs.slice(Math.max(0, theirs.length - siblingRule.keep))) {
+          expect(deleted.has(candidate.image.digest)).toBe(false);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('decides the same whatever order the registry lists images in', () => {
     const withPermutation = repositoryArbitrary.chain((repository) =>
       fc.tuple(

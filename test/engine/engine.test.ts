@@ -119,6 +119,37 @@ describe('engine (fake timers)', () => {
     expect(job.starts.slice(0, 4)).toEqual([0, 9_000, 19_500, 29_500]);
   });
 
+  it('gives a job added later its own loop, and ends a removed job’s loop after its run', async () => {
+    const first = recordingJob('first');
+    const later = recordingJob('later');
+    const engine = new Engine([first.job], {
+      everyMs: every,
+      jitter: 0,
+      logger: silentLogger,
+      random: () => 0,
+    });
+    engine.start();
+    await vi.advanceTimersByTimeAsync(every * 2 + 1);
+    engine.add(later.job);
+    engine.add(later.job); // a second add of the same name changes nothing
+    await vi.advanceTimersByTimeAsync(every * 2 + 1);
+    engine.remove('first');
+    expect(engine.jobNames).toEqual(['later']);
+    await vi.advanceTimersByTimeAsync(every * 3);
+    const stopped = engine.stop(0);
+    await vi.advanceTimersByTimeAsync(0);
+    await stopped;
+    expect(first.starts).toEqual([0, every, 2 * every, 3 * every, 4 * every]);
+    expect(later.starts).toEqual([
+      2 * every + 1,
+      3 * every + 1,
+      4 * every + 1,
+      5 * every + 1,
+      6 * every + 1,
+      7 * every + 1,
+    ]);
+  });
+
   it('does not run an inactive handler', async () => {
     const job = recordingJob('inactive');
     const engine = new Engine([{ ...job.job, isActive: () => false }], {
