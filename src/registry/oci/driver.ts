@@ -267,17 +267,11 @@ export class OciDriver implements RegistryDriver {
   }
 
   /**
-   * The digest a tag points to now; undefined when the tag vanished since the listing. One GET
-   * answers both what the tag points to and what that manifest says (a HEAD and then a GET would
-   * be two requests for every new image), and its bytes are checked against the digest the
-   * registry names before they are trusted.
+   * A manifest by tag or digest: its bytes, the digest they hash to, and the digest the registry
+   * names for them; undefined when the registry does not have it.
    */
-  private async resolveTag(
-    repository: string,
-    tag: string,
-    options: CallOptions,
-  ): Promise<Digest | undefined> {
-    const response = await this.http.request(`/v2/${repository}/manifests/${tag}`, {
+  private async getManifest(repository: string, reference: string, options: CallOptions) {
+    const response = await this.http.request(`/v2/${repository}/manifests/${reference}`, {
       scope: pull(repository),
       accept: manifestMediaTypes,
       ...options,
@@ -286,17 +280,34 @@ export class OciDriver implements RegistryDriver {
       await response.body?.cancel();
       return undefined;
     }
-    if (!response.ok) throw await failure(response, `resolve the tag ${repository}:${tag}`);
-    const text = await bodyText(response);
-    const computed = sha256(text);
-    const named = response.headers.get('docker-content-digest');
+    if (!response.ok) throw await failure(response, `read the manifest ${reference} of ${repository}`);
+    const body = await bodyText(response);
+    return {
+      text: body.toString('utf8'),
+      computed: sha256(body),
+      named: response.headers.get('docker-content-digest'),
+      contentType: response.headers.get('content-type') ?? undefined,
+    };
+  }
+
+  /**
+   * The digest a tag points to now; undefined when the tag vanished since the listing. One GET
+   * answers both what the tag points to and what that manifest says (a HEAD and then a GET would
+   * be two requests for every new image).
+   */
+  private async resolveTag(
+    repository: string,
+    tag: string,
+    options: CallOptions,
+  ): Promise<Digest | undefined> {
+    const manifest = await this.getManifest(repository, tag, options);
+    if (manifest === undefined) return undefined;
     // Content that does not hash to the digest named for it is not remembered: reading it by
     // digest later finds the mismatch and blocks the plan.
-    if (named !== null && named !== computed) return named;
-    if (!this.details.has(computed)) {
-      this.remember(computed, text.toString('utf8'), response.headers.get('content-type') ?? undefined);
-    }
-    return computed;
+    if (manifest.named !== null && manifest.named !== manifest.computed) return manifest.named;
+    if (!this.details.has(manifest.computed))
+      this.remember(manifest.computed, manifest.text, manifest.contentType);
+    return manifest.computed;
   }
 
   private async fetchDetails(
@@ -306,27 +317,17 @@ export class OciDriver implements RegistryDriver {
   ): Promise<ManifestDetails | undefined> {
     const cached = this.details.get(digest);
     if (cached) return cached;
-    const response = await this.http.request(`/v2/${repository}/manifests/${digest}`, {
-      scope: pull(repository),
-      accept: manifestMediaTypes,
-      ...options,
-    });
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    if (!response.ok) throw await failure(response, `read the manifest ${digest} of ${repository}`);
-    const text = await bodyText(response);
-    const header = response.headers.get('docker-content-digest');
+    const manifest = await this.getManifest(repository, digest, options);
+    if (manifest === undefined) return undefined;
     // Content that does not hash to its name is not trusted: it can only protect, never delete.
-    if (sha256(text) !== digest || (header !== null && header !== digest)) {
+    if (manifest.computed !== digest || (manifest.named !== null && manifest.named !== digest)) {
       return {
         manifest: { kind: 'unreadable', digest, reason: 'its content does not match its digest' },
         sizeBytes: 0,
         nonPlatformChildren: new Set(),
       };
     }
-    return this.remember(digest, text.toString('utf8'), response.headers.get('content-type') ?? undefined);
+    return this.remember(digest, manifest.text, manifest.contentType);
   }
 
   private remember(digest: Digest, text: string, contentType: string | undefined): ManifestDetails {
