@@ -89,7 +89,11 @@ export function buildAttestationManifest(seed: string, subject: BuiltManifest): 
 /** An OCI image index or a Docker manifest list naming `children`. */
 export function buildIndex(
   children: readonly BuiltManifest[],
-  options: { readonly format?: 'oci' | 'docker' } = {},
+  options: {
+    readonly format?: 'oci' | 'docker';
+    readonly annotations?: Record<string, string>;
+    readonly compact?: boolean;
+  } = {},
 ): BuiltManifest {
   const mediaType = options.format === 'docker' ? MediaType.dockerManifestList : MediaType.ociIndex;
   const document = {
@@ -102,8 +106,9 @@ export function buildIndex(
       ...(child.platform && { platform: child.platform }),
       ...(child.annotations && { annotations: child.annotations }),
     })),
+    ...(options.annotations && { annotations: options.annotations }),
   };
-  const text = JSON.stringify(document, null, 2);
+  const text = options.compact ? JSON.stringify(document) : JSON.stringify(document, null, 2);
   return {
     text,
     digest: digestOf(text),

@@ -11,21 +11,13 @@ import { type BuiltManifest, buildImageManifest, buildIndex } from '../../src/em
 import { silentLogger } from '../../src/log.js';
 import { createEcrClient } from '../../src/registry/ecr/client.js';
 import { EcrDriver } from '../../src/registry/ecr/driver.js';
-import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+import { type EmulatedEcr, inventoryOf, startEmulatedEcr } from '../support/emulator.js';
 import { expectedDeletions } from '../support/seed-algorithm.js';
 
 const handlers = handlersOf(resolveConfig(defaultConfigFile, 'test'));
 const run = { logger: silentLogger, sleep: async () => {} };
 
-function present(ecr: EmulatedEcr): Set<string> {
-  return new Set(
-    ecr.emulator.state
-      .repositories()
-      .flatMap((repository) =>
-        ecr.emulator.state.listImages(repository).map((image) => `${repository}@${image.digest}`),
-      ),
-  );
-}
+const present = (ecr: EmulatedEcr) => new Set(inventoryOf(ecr));
 
 describe('cleanup handlers end to end (SDK over HTTP against the emulator)', () => {
   let ecr: EmulatedEcr;

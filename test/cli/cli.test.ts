@@ -7,16 +7,9 @@ import { seedRepositories } from '../../src/config/config.js';
 import { seedDemoFleet } from '../../src/emulator/fleet.js';
 import { buildImageManifest, buildIndex } from '../../src/emulator/manifests.js';
 import { runCli } from '../support/cli.js';
-import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+import { type EmulatedEcr, inventoryOf, startEmulatedEcr } from '../support/emulator.js';
 
-function inventory(ecr: EmulatedEcr): string[] {
-  return ecr.emulator.state
-    .repositories()
-    .flatMap((repository) =>
-      ecr.emulator.state.listImages(repository).map((image) => `${repository}@${image.digest}`),
-    )
-    .sort();
-}
+const inventory = inventoryOf;
 
 describe('janitor command line', () => {
   let ecr: EmulatedEcr;

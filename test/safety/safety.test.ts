@@ -7,7 +7,7 @@ import { seedRepositories } from '../../src/config/config.js';
 import { matchCandidates } from '../../src/core/match.js';
 import { demoFleetShape, seedDemoFleet } from '../../src/emulator/fleet.js';
 import { runCli, startCli } from '../support/cli.js';
-import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+import { type EmulatedEcr, inventoryOf, startEmulatedEcr } from '../support/emulator.js';
 import { expectedDeletions } from '../support/seed-algorithm.js';
 
 /** The seed's rules plus the orphan rule, which collects what an interrupted run left behind. */
@@ -26,14 +26,7 @@ beforeAll(async () => {
   await writeFile(configPath, config);
 });
 
-function inventory(ecr: EmulatedEcr): string[] {
-  return ecr.emulator.state
-    .repositories()
-    .flatMap((repository) =>
-      ecr.emulator.state.listImages(repository).map((image) => `${repository}@${image.digest}`),
-    )
-    .sort();
-}
+const inventory = inventoryOf;
 
 /** Runs `apply` until a run changes nothing: the end state the janitor converges to. */
 async function converge(ecr: EmulatedEcr): Promise<string[]> {

@@ -26,3 +26,13 @@ export async function startEmulatedEcr(): Promise<EmulatedEcr> {
   };
   return { emulator, client, driver: new EcrDriver(client), environment };
 }
+
+/** Every manifest the emulator holds, as `repository@digest`, sorted: what a test compares. */
+export function inventoryOf(ecr: EmulatedEcr): string[] {
+  return ecr.emulator.state
+    .repositories()
+    .flatMap((repository) =>
+      ecr.emulator.state.listImages(repository).map((image) => `${repository}@${image.digest}`),
+    )
+    .sort();
+}

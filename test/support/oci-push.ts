@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MediaType } from '../../src/core/types.js';
-import type { BuiltManifest, Platform } from '../../src/emulator/manifests.js';
+import { type BuiltManifest, buildIndex, type Platform } from '../../src/emulator/manifests.js';
 
 export interface ImageSpec {
   /** Makes the content unique: the same seed gives the same digest. */
@@ -80,23 +80,11 @@ export class OciPusher {
     options: { format?: 'oci' | 'docker'; annotations?: Record<string, string> } = {},
     tag?: string,
   ): Promise<BuiltManifest> {
-    const mediaType = options.format === 'docker' ? MediaType.dockerManifestList : MediaType.ociIndex;
-    const text = JSON.stringify({
-      schemaVersion: 2,
-      mediaType,
-      manifests: children.map((child) => ({
-        mediaType: child.mediaType,
-        digest: child.digest,
-        size: Buffer.byteLength(child.text),
-        ...(child.platform && { platform: child.platform }),
-        ...(child.annotations && { annotations: child.annotations }),
-      })),
-      ...(options.annotations && { annotations: options.annotations }),
-    });
-    await this.putManifest(repository, tag ?? digestOf(text), text, mediaType);
-    return { text, digest: digestOf(text), mediaType, sizeBytes: 0 };
+    // The same index the emulator's fleets use, so both registries hold alike content.
+    const index = buildIndex(children, { ...options, compact: true });
+    await this.putManifest(repository, tag ?? index.digest, index.text, index.mediaType);
+    return index;
   }
-
   /** Points `tag` at an already pushed manifest. */
   async tag(repository: string, manifest: BuiltManifest, tag: string): Promise<void> {
     await this.putManifest(repository, tag, manifest.text, manifest.mediaType);
