@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { buildPlan } from '../core/plan.js';
 import { type Retagged, withoutRetagged } from '../core/retag.js';
 import type { HandlerSpec, Plan } from '../core/types.js';
+import { logFailure } from '../log.js';
 import type { RegistryDriver } from '../registry/driver.js';
 import { type AuditSink, auditDetails } from './audit.js';
 import { type ExecutionReport, executePlan } from './execute.js';
@@ -110,8 +111,13 @@ export async function runHandler(
     const complete = execution.failed.length === 0 && execution.notAttempted.length === 0;
     return finish({ plan, execution, retagged: rechecked.retagged, success: complete });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    logger.error({ err: error }, 'handler run failed');
+    const cause = error instanceof Error ? error.message : String(error);
+    // Aborted by a deadline, say so first: "Request aborted" alone names no cause.
+    const reason = run.abortSignal?.aborted
+      ? (run.abortSignal.reason as Error | undefined)?.message
+      : undefined;
+    const message = reason ? `${reason}: ${cause}` : cause;
+    logFailure(logger, 'error', error, 'handler run failed');
     return finish({ ...(plan && { plan }), error: message, success: false });
   }
 }

@@ -11,7 +11,7 @@ import { Engine } from '../engine/engine.js';
 import { instrument } from '../engine/instrument.js';
 import { createMetrics } from '../engine/metrics.js';
 import { withTimeout } from '../engine/timeout.js';
-import { createLogger } from '../log.js';
+import { createLogger, logFailure } from '../log.js';
 import { createDriver } from '../registry/create.js';
 
 export interface DaemonOptions {
@@ -81,7 +81,12 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
         engine.add(jobFor(handler));
       }
     } catch (error) {
-      logger.warn({ err: error }, 'could not list the repositories again; keeping the current handlers');
+      logFailure(
+        logger,
+        'warn',
+        error,
+        'could not list the repositories again; keeping the current handlers',
+      );
     } finally {
       discovering = false;
     }

@@ -12,10 +12,10 @@ type Colors = ReturnType<typeof palette>;
  */
 export function renderReports(
   reports: readonly HandlerReport[],
-  options: { color: boolean; registry: string },
+  options: { color: boolean; registry: string; mode?: 'plan' | 'apply' },
 ): string {
   const color = palette(options.color);
-  const mode = reports[0]?.mode ?? 'plan';
+  const mode = options.mode ?? reports[0]?.mode ?? 'plan';
   const heading =
     mode === 'plan'
       ? `Plan for ${plural(reports.length, 'handler')} on ${options.registry} — nothing has been deleted`
@@ -79,7 +79,8 @@ function renderSummary(reports: readonly HandlerReport[], color: Colors): string
 }
 
 function status(report: HandlerReport, color: Colors): string {
-  if (report.error) return color.red(`error: ${truncate(report.error, 60)}`);
+  // The error itself is said once, in full, under the table.
+  if (report.error) return color.red('failed (see below)');
   if (report.plan && report.plan.blockers.length > 0) return color.red('blocked (see below)');
   const execution = report.execution;
   if (execution) {
@@ -196,8 +197,4 @@ function tableStyle(color: Colors) {
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     style: { head: color.isColorSupported ? ['cyan'] : [], border: color.isColorSupported ? ['grey'] : [] },
   };
-}
-
-function truncate(text: string, length: number): string {
-  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
 }
