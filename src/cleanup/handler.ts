@@ -108,7 +108,8 @@ function logPlan(logger: Logger, plan: Plan): void {
       );
     }
   }
-  for (const blocker of plan.blockers) logger.error({ blocker }, 'nothing will be deleted by this handler');
+  for (const blocker of plan.blockers)
+    logger.error({ blocker: blocker.message, kind: blocker.kind }, 'nothing will be deleted by this handler');
   for (const group of plan.groups) {
     logger.info(
       {

@@ -316,7 +316,7 @@ describe('cleanup handlers end to end (SDK over HTTP against the emulator)', () 
       },
     );
     expect(report?.success).toBe(false);
-    expect(report?.plan?.blockers.join()).toMatch(
+    expect(report?.plan?.blockers.map((blocker) => blocker.message).join()).toMatch(
       /odd:v0\.1 has media type application\/vnd\.docker\.distribution\.manifest\.v1\+prettyjws/,
     );
     expect(ecr.emulator.state.listImages('odd')).toHaveLength(11);

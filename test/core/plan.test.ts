@@ -153,8 +153,9 @@ describe('buildPlan: digest groups and what stays', () => {
     };
     const result = plan([odd, ...newest]);
     expect(result.waves).toEqual([]);
-    expect(result.blockers[0]).toContain('kayron:a1');
-    expect(result.blockers[0]).toContain('manifest.v1+prettyjws');
+    expect(result.blockers[0]?.kind).toBe('unsupported-media-type');
+    expect(result.blockers[0]?.message).toContain('kayron:a1');
+    expect(result.blockers[0]?.message).toContain('manifest.v1+prettyjws');
   });
 
   it('fails closed when any index of the repository cannot be read', () => {
@@ -167,7 +168,8 @@ describe('buildPlan: digest groups and what stays', () => {
       [dropped.manifest, { kind: 'unreadable', digest: stayingDigest, reason: 'ImageNotFound' }],
     );
     expect(result.waves).toEqual([]);
-    expect(result.blockers.join()).toContain(stayingDigest);
+    expect(result.blockers.map((blocker) => blocker.message).join()).toContain(stayingDigest);
+    expect(result.blockers.map((blocker) => blocker.kind)).toEqual(['unreadable-manifest']);
   });
 
   it('fails closed when an index manifest was not fetched at all', () => {
