@@ -133,6 +133,49 @@ describe('janitor daemon (child process against the emulator)', () => {
     expect(Date.now() - signalled).toBeLessThan(2_000);
   });
 
+  it('counts runs that time out as failures and says so on /healthz, which stays 200: a restart would not help', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    ecr.emulator.setFaults({ latencyMs: 5_000 });
+    const path = join(await mkdtemp(join(tmpdir(), 'janitor-daemon-')), 'timeouts.yaml');
+    await writeFile(
+      path,
+      'registry: { type: ecr }\nschedule: { every: 1s, jitter: 0, timeout: 1s }\n' +
+        'rules:\n  - { repositories: [kayron], tags: sha, keep: 10, drop: 5 }\n',
+    );
+    daemon = startCli(['daemon', '--config', path, '--metrics-addr', '127.0.0.1:0'], ecr.environment);
+    const started = JSON.parse(await daemon.waitForLine(/"msg":"daemon started"/));
+    const base = (started.metrics as string).replace('/metrics', '');
+    const failures = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return Number(
+        /^worker_handler_execution_total\{handler="kayron:sha",success="false"\} (\d+)$/m.exec(text)?.[1],
+      );
+    };
+    await expect.poll(failures, { timeout: 10_000, interval: 200 }).toBeGreaterThanOrEqual(2);
+
+    const scrape = await (await fetch(`${base}/metrics`)).text();
+    expect(scrape).toMatch(/^worker_handler_execution_total\{handler="kayron:sha",success="true"\} 0$/m);
+    expect(scrape).toMatch(
+      /^worker_handler_execution_duration_seconds_count\{handler="kayron:sha",success="false"\} [1-9]/m,
+    );
+    expect(scrape).toMatch(/^janitor_last_success_timestamp_seconds\{handler="kayron:sha"\} 0$/m);
+    expect(scrape).toMatch(
+      /^janitor_handler_failing_since_timestamp_seconds\{handler="kayron:sha"\} 1\d{9}/m,
+    );
+    expect(scrape).toMatch(/^janitor_handler_cooldown_seconds\{handler="kayron:sha"\} 1$/m);
+
+    const healthz = await fetch(`${base}/healthz`);
+    expect(healthz.status).toBe(200);
+    const text = await healthz.text();
+    expect(text).toMatch(/^degraded: 1 of 1 handlers failing/);
+    expect(text).toMatch(/kayron:sha: failing since .* run timed out after 1000 ms/);
+    expect((await fetch(`${base}/livez`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+  }, 20_000);
+
   it('refuses a bad metrics address before starting', async () => {
     daemon = startCli(['daemon', '--metrics-addr', 'nowhere'], ecr.environment);
     expect((await daemon.exited).code).toBe(2);

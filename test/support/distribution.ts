@@ -41,7 +41,12 @@ export async function freePort(): Promise<number> {
  * A real distribution registry on a free loopback port, with a config of our own (deletes on,
  * loopback only — Debian's default config listens everywhere and wants htpasswd).
  */
-export async function startDistribution(options: { auth?: DistributionAuth } = {}): Promise<Distribution> {
+export async function startDistribution(
+  options: {
+    auth?: DistributionAuth /** Default true; false answers every delete 405 UNSUPPORTED. */;
+    deletes?: boolean;
+  } = {},
+): Promise<Distribution> {
   if (!existsSync(binary)) {
     throw new Error(
       `${binary} is missing: install Debian's docker-registry (apt-get install -y docker-registry), as .ci/run does`,
@@ -65,7 +70,7 @@ storage:
   filesystem:
     rootdirectory: ${join(directory, 'data')}
   delete:
-    enabled: true
+    enabled: ${options.deletes ?? true}
 http:
   addr: 127.0.0.1:${port}
 ${authConfig}`;
