@@ -68,6 +68,7 @@ describe('Grafana dashboard (deploy/grafana/janitor.json)', () => {
       ...dashboard.templating.list,
     ].map((each: { datasource: unknown }) => each.datasource);
     expect(new Set(sources.map((source) => JSON.stringify(source)))).toEqual(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's placeholder, which its import replaces.
       new Set([JSON.stringify({ type: 'prometheus', uid: '${DS_PROMETHEUS}' })]),
     );
   });
