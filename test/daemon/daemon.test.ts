@@ -176,6 +176,33 @@ describe('janitor daemon (child process against the emulator)', () => {
     expect((await daemon.exited).code).toBe(0);
   }, 20_000);
 
+  it('gives a repository that appears its handler’s series, and drops those of one that is gone', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const path = join(await mkdtemp(join(tmpdir(), 'janitor-daemon-')), 'patterns.yaml');
+    await writeFile(
+      path,
+      'registry: { type: ecr }\nschedule: { every: 1s, jitter: 0 }\n' +
+        "rules:\n  - { repositories: ['**'], tags: sha, keep: 10, drop: 5 }\n",
+    );
+    daemon = startCli(['daemon', '--config', path, '--metrics-addr', '127.0.0.1:0'], ecr.environment);
+    const started = JSON.parse(await daemon.waitForLine(/"msg":"daemon started"/));
+    const scrape = async () => (await fetch(started.metrics)).text();
+    const lastSuccess = /^janitor_last_success_timestamp_seconds\{handler="specta:sha"\} [1-9]/m;
+    await expect.poll(scrape, { timeout: 10_000, interval: 200 }).toMatch(lastSuccess);
+
+    ecr.emulator.state.deleteRepository('specta');
+    ecr.emulator.state.createRepository('newcomer');
+    await expect
+      .poll(scrape, { timeout: 10_000, interval: 200 })
+      .toMatch(/^janitor_handler_blocked\{handler="newcomer:sha",kind="circuit-breaker"\} 0$/m);
+    // Its gauges go (its counters stay, as counters do: they never fire an alert on their own).
+    await expect
+      .poll(scrape, { timeout: 10_000, interval: 200 })
+      .not.toMatch(/^janitor_(?:last_success|handler_\w+)\{handler="specta:sha"/m);
+    const health = await (await fetch(started.metrics.replace('/metrics', '/healthz'))).text();
+    expect(health).not.toContain('specta:sha');
+  }, 30_000);
+
   it('refuses a bad metrics address before starting', async () => {
     daemon = startCli(['daemon', '--metrics-addr', 'nowhere'], ecr.environment);
     expect((await daemon.exited).code).toBe(2);
