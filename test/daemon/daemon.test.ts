@@ -17,9 +17,9 @@ rules:
   - { repositories: [alloy, kayron, server, specta, splits-lite], tags: tag, keep: 10, drop: 5 }
 `;
 
-async function writeConfig(): Promise<string> {
+async function writeConfig(text = config): Promise<string> {
   const path = join(await mkdtemp(join(tmpdir(), 'janitor-daemon-')), 'daemon.yaml');
-  await writeFile(path, config);
+  await writeFile(path, text);
   return path;
 }
 
@@ -45,6 +45,17 @@ describe('janitor daemon (child process against the emulator)', () => {
     daemon?.child.kill('SIGKILL');
     await ecr.emulator.stop();
   });
+
+  /** Starts the daemon with this config on a free port; resolves once it has started. */
+  async function startDaemon(configText: string): Promise<{ running: RunningCli; base: string }> {
+    const running = startCli(
+      ['daemon', '--config', await writeConfig(configText), '--metrics-addr', '127.0.0.1:0'],
+      ecr.environment,
+    );
+    daemon = running;
+    const started = JSON.parse(await running.waitForLine(/"msg":"daemon started"/));
+    return { running, base: (started.metrics as string).replace(/\/metrics$/, '') };
+  }
 
   it('runs every handler on its schedule, converges, reports metrics and health, and stops on SIGTERM', async () => {
     seedDemoFleet(ecr.emulator.state);
@@ -136,15 +147,10 @@ describe('janitor daemon (child process against the emulator)', () => {
   it('counts runs that time out as failures and says so on /healthz, which stays 200: a restart would not help', async () => {
     seedDemoFleet(ecr.emulator.state);
     ecr.emulator.setFaults({ latencyMs: 5_000 });
-    const path = join(await mkdtemp(join(tmpdir(), 'janitor-daemon-')), 'timeouts.yaml');
-    await writeFile(
-      path,
+    const { running, base } = await startDaemon(
       'registry: { type: ecr }\nschedule: { every: 1s, jitter: 0, timeout: 1s }\n' +
         'rules:\n  - { repositories: [kayron], tags: sha, keep: 10, drop: 5 }\n',
     );
-    daemon = startCli(['daemon', '--config', path, '--metrics-addr', '127.0.0.1:0'], ecr.environment);
-    const started = JSON.parse(await daemon.waitForLine(/"msg":"daemon started"/));
-    const base = (started.metrics as string).replace('/metrics', '');
     const failures = async () => {
       const text = await (await fetch(`${base}/metrics`)).text();
       return Number(
@@ -172,21 +178,17 @@ describe('janitor daemon (child process against the emulator)', () => {
     expect((await fetch(`${base}/livez`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
-    daemon.child.kill('SIGTERM');
-    expect((await daemon.exited).code).toBe(0);
+    running.child.kill('SIGTERM');
+    expect((await running.exited).code).toBe(0);
   }, 20_000);
 
   it('gives a repository that appears its handler’s series, and drops those of one that is gone', async () => {
     seedDemoFleet(ecr.emulator.state);
-    const path = join(await mkdtemp(join(tmpdir(), 'janitor-daemon-')), 'patterns.yaml');
-    await writeFile(
-      path,
+    const { base } = await startDaemon(
       'registry: { type: ecr }\nschedule: { every: 1s, jitter: 0 }\n' +
         "rules:\n  - { repositories: ['**'], tags: sha, keep: 10, drop: 5 }\n",
     );
-    daemon = startCli(['daemon', '--config', path, '--metrics-addr', '127.0.0.1:0'], ecr.environment);
-    const started = JSON.parse(await daemon.waitForLine(/"msg":"daemon started"/));
-    const scrape = async () => (await fetch(started.metrics)).text();
+    const scrape = async () => (await fetch(`${base}/metrics`)).text();
     const lastSuccess = /^janitor_last_success_timestamp_seconds\{handler="specta:sha"\} [1-9]/m;
     await expect.poll(scrape, { timeout: 10_000, interval: 200 }).toMatch(lastSuccess);
 
@@ -199,7 +201,7 @@ describe('janitor daemon (child process against the emulator)', () => {
     await expect
       .poll(scrape, { timeout: 10_000, interval: 200 })
       .not.toMatch(/^janitor_(?:last_success|handler_\w+)\{handler="specta:sha"/m);
-    const health = await (await fetch(started.metrics.replace('/metrics', '/healthz'))).text();
+    const health = await (await fetch(`${base}/healthz`)).text();
     expect(health).not.toContain('specta:sha');
   }, 30_000);
 
