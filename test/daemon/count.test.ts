@@ -12,13 +12,13 @@ import type { RegistryDriver } from '../../src/registry/driver.js';
 import { OciDriver } from '../../src/registry/oci/driver.js';
 import { skipWithoutDistribution, startDistribution } from '../support/distribution.js';
 import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+import { commitHashRule } from '../support/inventory.js';
 import { sample } from '../support/metrics.js';
 import { OciPusher } from '../support/oci-push.js';
 
 const context = { stopping: new AbortController().signal, abort: new AbortController().signal };
 const hour = 3_600_000;
-const shaRule = { name: 'sha', prefixes: '0123456789abcdef'.split(''), keep: 10, drop: 5 };
-const kayronSha: HandlerSpec = { name: 'kayron:sha', repository: 'kayron', rule: shaRule };
+const kayronSha: HandlerSpec = { name: 'kayron:sha', repository: 'kayron', rule: commitHashRule };
 
 function newMetrics() {
   const records = new RunRecords();
@@ -107,7 +107,7 @@ describe('countCleanup: what runs delete, as the registry confirms it', () => {
 
   it('counts a circuit-breaker trip, shows the handler blocked by kind, and clears it after a run that is not', async () => {
     const { metrics } = newMetrics();
-    const tripping = { ...kayronSha, rule: { ...shaRule, maxDeleteShare: 0.1 } };
+    const tripping = { ...kayronSha, rule: { ...commitHashRule, maxDeleteShare: 0.1 } };
     const blocked = await countCleanup(cleanupJob(ecr.driver, tripping, silentLogger), metrics).run(context);
     expect(blocked.plan?.blockers.map((blocker) => blocker.kind)).toEqual(['circuit-breaker']);
     const labels = { handler: 'kayron:sha', kind: 'circuit-breaker' };

@@ -43,7 +43,9 @@ export async function freePort(): Promise<number> {
  */
 export async function startDistribution(
   options: {
-    auth?: DistributionAuth /** Default true; false answers every delete 405 UNSUPPORTED. */;
+    auth?: DistributionAuth;
+    acceptSchema1?: boolean;
+    /** Default true; false makes the registry answer every delete 405 UNSUPPORTED. */
     deletes?: boolean;
   } = {},
 ): Promise<Distribution> {
@@ -73,7 +75,7 @@ storage:
     enabled: ${options.deletes ?? true}
 http:
   addr: 127.0.0.1:${port}
-${authConfig}`;
+${authConfig}${options.acceptSchema1 ? 'compatibility:\n  schema1:\n    enabled: true\n' : ''}`;
   await writeFile(join(directory, 'config.yml'), config);
   const child: ChildProcess = spawn(binary, ['serve', join(directory, 'config.yml')], {
     stdio: ['ignore', 'ignore', 'pipe'],
