@@ -161,7 +161,9 @@ export type KeepReason =
   | 'young'
   | 'pulled'
   | 'kept-by-another-rule'
-  | 'beyond-drop-limit';
+  | 'beyond-drop-limit'
+  /** Selected, but a tag was pushed onto it between the listing and its deletion (apply only). */
+  | 'retagged';
 
 /** An image the rule applies to: exactly one tag, a push time, a matching prefix. */
 export interface Candidate {

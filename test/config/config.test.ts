@@ -38,7 +38,7 @@ function problemsOf(text: string): string[] {
 
 describe('config', () => {
   it('the built-in default is the seed deployment: 10 handlers, keep 10, drop 5, 1h ± 1 %', async () => {
-    const config = await loadConfig(undefined);
+    const config = await loadConfig('builtin:seed');
     const handlers = handlersOf(config);
     expect(handlers.map((handler) => handler.name)).toEqual([
       'alloy:sha',

@@ -207,7 +207,7 @@ describe('janitor daemon (child process against the emulator)', () => {
   }, 30_000);
 
   it('refuses a bad metrics address before starting', async () => {
-    daemon = startCli(['daemon', '--metrics-addr', 'nowhere'], ecr.environment);
+    daemon = startCli(['daemon', '--config', 'builtin:seed', '--metrics-addr', 'nowhere'], ecr.environment);
     expect((await daemon.exited).code).toBe(2);
     expect(daemon.output()).toContain('--metrics-addr must be HOST:PORT');
   });

@@ -5,6 +5,7 @@ import { type BuiltManifest, buildImageManifest, buildIndex } from '../../src/em
 import { silentLogger } from '../../src/log.js';
 import { EcrDriver } from '../../src/registry/ecr/driver.js';
 import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+import { changingTheRegistry } from '../support/race.js';
 
 /** What ECR answers is checked before it is believed, through the real SDK against the emulator. */
 describe('ECR answers the planner does not take on trust', () => {
@@ -155,6 +156,55 @@ describe('ECR answers the planner does not take on trust', () => {
       } finally {
         ecr.emulator.setOptions({});
       }
+    });
+  });
+
+  describe('the retag race', () => {
+    it('keeps an image a tag was pushed onto, or moved onto, after the listing; the rest goes', async () => {
+      for (const [repository, tag] of [
+        ['race-new-tag', 'hotfix'],
+        ['race-moved-tag', 'v0.11.0'],
+      ] as const) {
+        const indexes = pushIndexes(repository, 13);
+        const [oldest, second, third] = indexes as [BuiltManifest, BuiltManifest, BuiltManifest];
+        const driver = changingTheRegistry(ecr.driver, { after: 'listImages' }, async () => {
+          // A new tag, or a release tag moved back onto the oldest image (a rollback).
+          ecr.emulator.state.putImage(repository, {
+            manifest: oldest.text,
+            mediaType: oldest.mediaType,
+            tag,
+          });
+        });
+        ecr.emulator.resetRequestCounts();
+        const report = await runHandler(driver, releases(repository), {
+          mode: 'apply',
+          logger: silentLogger,
+        });
+        expect(report.success, report.error).toBe(true);
+        expect(report.retagged?.map((entry) => entry.digest)).toEqual([oldest.digest]);
+        expect(ecr.emulator.state.hasImage(repository, oldest.digest)).toBe(true);
+        for (const child of JSON.parse(oldest.text).manifests)
+          expect(ecr.emulator.state.hasImage(repository, child.digest)).toBe(true);
+        expect(ecr.emulator.state.hasImage(repository, second.digest)).toBe(false);
+        expect(ecr.emulator.state.hasImage(repository, third.digest)).toBe(false);
+        // One DescribeImages by id for the check: every doomed digest fits in one request.
+        expect(ecr.emulator.requestCounts().DescribeImages).toBe(2);
+      }
+    });
+
+    it('answers the check from a listing when a doomed digest was deleted meanwhile', async () => {
+      const repository = 'race-deleted';
+      const indexes = pushIndexes(repository, 13);
+      const [oldest, second] = indexes as [BuiltManifest, BuiltManifest];
+      const driver = changingTheRegistry(ecr.driver, { before: 'currentTags' }, async () => {
+        ecr.emulator.state.deleteImages(repository, [{ imageDigest: second.digest }]);
+      });
+      ecr.emulator.resetRequestCounts();
+      const report = await runHandler(driver, releases(repository), { mode: 'apply', logger: silentLogger });
+      expect(report.success, report.error).toBe(true);
+      expect(report.execution?.alreadyGone).toContain(second.digest);
+      expect(ecr.emulator.state.hasImage(repository, oldest.digest)).toBe(false);
+      expect(ecr.emulator.requestCounts().DescribeImages).toBe(3);
     });
   });
 });

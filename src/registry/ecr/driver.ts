@@ -1,6 +1,7 @@
 import {
   BatchDeleteImageCommand,
   BatchGetImageCommand,
+  DescribeImagesCommand,
   type DescribeImagesFilter,
   type ECRClient,
   type ImageDetail,
@@ -207,6 +208,40 @@ export class EcrDriver implements RegistryDriver {
       (batch) => this.deleteBatch(repository, batch, options),
     );
     return outcomes.flat();
+  }
+
+  /**
+   * DescribeImages by id, 100 a request. One id ECR does not know fails the whole request
+   * (ImageNotFoundException, unlike the Batch* calls): a digest deleted meanwhile by someone else
+   * is answered by one listing of the repository instead.
+   */
+  async currentTags(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<Map<Digest, readonly string[]>> {
+    const tags = new Map<Digest, readonly string[]>();
+    const record = (images: readonly Image[]) => {
+      for (const image of images) if (image.tags.length > 0) tags.set(image.digest, image.tags);
+    };
+    try {
+      await mapWithConcurrency(chunk([...new Set(digests)], batchSize), this.concurrency, async (batch) => {
+        const answer = await this.client.send(
+          new DescribeImagesCommand({
+            repositoryName: repository,
+            imageIds: batch.map((imageDigest) => ({ imageDigest })),
+          }),
+          { abortSignal: options.signal },
+        );
+        record((answer.imageDetails ?? []).flatMap((detail) => toImage(detail) ?? []));
+      });
+    } catch (error) {
+      if ((error as Error).name !== 'ImageNotFoundException') throw wrap(error, 'DescribeImages', repository);
+      const wanted = new Set(digests);
+      tags.clear();
+      record((await this.listImages(repository, options)).filter((image) => wanted.has(image.digest)));
+    }
+    return tags;
   }
 
   /** ECR lists every manifest, tagged or not, so one listing answers for any number of digests. */

@@ -48,6 +48,8 @@ export class OciDriver implements RegistryDriver {
   private readonly configCreated = new BoundedCache<Digest, Date | undefined>(defaultManifestCacheSize);
   /** Set at the first 404 from the referrers API: the registry does not have it (distribution 2.8). */
   private referrersApiMissing = false;
+  /** Set at the first answer of the referrers API. */
+  private referrersApiAnswered = false;
 
   constructor(options: OciDriverOptions) {
     const url = new URL(options.url);
@@ -233,6 +235,7 @@ export class OciDriver implements RegistryDriver {
           break;
         }
         if (!response.ok) throw await failure(response, `list the referrers of ${subject} in ${repository}`);
+        this.referrersApiAnswered = true;
         const index = (await response.json()) as {
           manifests?: { digest?: unknown; mediaType?: unknown; size?: unknown }[];
         };
@@ -253,6 +256,68 @@ export class OciDriver implements RegistryDriver {
     return found.flat();
   }
 
+  /**
+   * Every tag of the repository, listed again and resolved with a HEAD each (a tag may have moved
+   * onto a doomed digest, as a rollback moves `prod`), then read backwards for `digests`.
+   */
+  async currentTags(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<Map<Digest, readonly string[]>> {
+    const wanted = new Set(digests);
+    const tags = new Map<Digest, string[]>();
+    const resolved = await mapWithConcurrency(
+      await this.listTags(repository, options),
+      this.concurrency,
+      async (tag) => ({ tag, digest: await this.headDigest(repository, tag, options) }),
+    );
+    for (const { tag, digest } of resolved) {
+      if (digest !== undefined && wanted.has(digest)) tags.set(digest, [...(tags.get(digest) ?? []), tag]);
+    }
+    return tags;
+  }
+
+  /** The digest a tag names now (`Docker-Content-Digest` of a HEAD); undefined when the tag is gone. */
+  private async headDigest(
+    repository: string,
+    reference: string,
+    options: CallOptions,
+  ): Promise<Digest | undefined> {
+    const { found, digest } = await this.head(repository, reference, options);
+    if (!found) return undefined;
+    // Not knowing where a tag points now is not knowing whether deleting is safe.
+    if (digest === undefined)
+      throw new RegistryError(
+        `HEAD ${reference} in ${repository} answered without Docker-Content-Digest`,
+        'NoDigest',
+      );
+    return digest;
+  }
+
+  /** A HEAD of a manifest: whether the registry has it, and the digest it names. */
+  private async head(repository: string, reference: string, options: CallOptions) {
+    const response = await this.http.request(`/v2/${repository}/manifests/${reference}`, {
+      method: 'HEAD',
+      scope: pull(repository),
+      accept: manifestMediaTypes,
+      ...options,
+    });
+    await response.body?.cancel();
+    if (response.status === 404) return { found: false };
+    if (!response.ok)
+      throw new RegistryError(
+        `HEAD ${reference} in ${repository}: HTTP ${response.status}`,
+        `HTTP${response.status}`,
+      );
+    return { found: true, digest: response.headers.get('docker-content-digest') ?? undefined };
+  }
+
+  referrerVisibility(): 'referrers-api' | 'tags' | 'not-yet-known' {
+    if (this.referrersApiMissing) return 'tags';
+    return this.referrersApiAnswered ? 'referrers-api' : 'not-yet-known';
+  }
+
   /** The subset of `digests` the repository holds, asked of the registry (no cache). */
   async presentDigests(
     repository: string,
@@ -261,19 +326,7 @@ export class OciDriver implements RegistryDriver {
   ): Promise<Set<Digest>> {
     const present = new Set<Digest>();
     await mapWithConcurrency([...new Set(digests)], this.concurrency, async (digest) => {
-      const response = await this.http.request(`/v2/${repository}/manifests/${digest}`, {
-        method: 'HEAD',
-        scope: pull(repository),
-        accept: manifestMediaTypes,
-        ...options,
-      });
-      await response.body?.cancel();
-      if (response.ok) present.add(digest);
-      else if (response.status !== 404)
-        throw new RegistryError(
-          `HEAD ${digest} in ${repository}: HTTP ${response.status}`,
-          `HTTP${response.status}`,
-        );
+      if ((await this.head(repository, digest, options)).found) present.add(digest);
     });
     return present;
   }
