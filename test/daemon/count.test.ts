@@ -62,6 +62,7 @@ describe('countCleanup: what runs delete, as the registry confirms it', () => {
       getManifests: (repository, digests, options) => ecr.driver.getManifests(repository, digests, options),
       presentDigests: (repository, digests, options) =>
         ecr.driver.presentDigests(repository, digests, options),
+      currentTags: (repository, digests, options) => ecr.driver.currentTags(repository, digests, options),
       deleteDigests: async (repository, digests, options) => {
         const outcomes = await ecr.driver.deleteDigests(repository, digests, options);
         ecr.emulator.setFaults({ latencyMs: 3_000 });
