@@ -24,7 +24,13 @@ describe('deployment files', () => {
 
   it('the Kubernetes manifests parse, and their config is a valid janitor config', async () => {
     const documents = [];
-    for (const file of ['config.yaml', 'daemon.yaml', 'cronjob.yaml']) {
+    for (const file of [
+      'config.yaml',
+      'daemon.yaml',
+      'cronjob.yaml',
+      'pod-monitor.yaml',
+      'prometheus-rule.yaml',
+    ]) {
       for (const document of parseAllDocuments(await read(`deploy/kubernetes/${file}`))) {
         expect(document.errors, file).toEqual([]);
         documents.push(document.toJS());
@@ -35,7 +41,17 @@ describe('deployment files', () => {
     const deployment = documents.find((document) => document.kind === 'Deployment');
     const container = deployment.spec.template.spec.containers[0];
     expect(container.args).toContain('0.0.0.0:9464');
-    expect(container.readinessProbe.httpGet.path).toBe('/healthz');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container.livenessProbe.httpGet.path).toBe('/livez');
+    // The PodMonitor scrapes the daemon's metrics port under the job name the alert rules select.
+    const podMonitor = documents.find((document) => document.kind === 'PodMonitor');
+    expect(podMonitor.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
+    expect(podMonitor.spec.podMetricsEndpoints[0].port).toBe(container.ports[0].name);
+    const jobName = deployment.spec.template.metadata.labels[podMonitor.spec.jobLabel];
+    const rules = documents.find((document) => document.kind === 'PrometheusRule');
+    const upRules = rules.spec.groups[0].rules.filter((rule: { expr: string }) => /\bup\{/.test(rule.expr));
+    expect(upRules.length).toBeGreaterThan(0);
+    for (const rule of upRules) expect(rule.expr).toContain(`job="${jobName}"`);
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(10);
     const cronJob = documents.find((document) => document.kind === 'CronJob');
     expect(cronJob.spec.jobTemplate.spec.template.spec.containers[0].command).toContain('apply');

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import { buildPlan } from '../core/plan.js';
 import { type Retagged, withoutRetagged } from '../core/retag.js';
-import type { HandlerSpec, Plan } from '../core/types.js';
+import type { Digest, HandlerSpec, Plan } from '../core/types.js';
 import { logFailure } from '../log.js';
 import type { RegistryDriver } from '../registry/driver.js';
 import { type AuditSink, auditDetails } from './audit.js';
-import { type ExecutionReport, executePlan } from './execute.js';
+import { type ExecutionReport, executePlan, type FailedDeletion } from './execute.js';
 import { takeInventory } from './inventory.js';
+import type { CleanupEvent } from './progress.js';
 
 /**
  * One run of one handler — one rule over one repository, e.g. `kayron:v` — as the seed's Ensure:
@@ -29,6 +30,8 @@ export interface HandlerRun {
   readonly sleep?: (milliseconds: number) => Promise<void>;
   /** Receives one entry per digest the registry confirms deleted (the audit log). */
   readonly audit?: AuditSink;
+  /** Told of the plan's blockers and of each deletion and failure as it happens (the daemon's metrics). */
+  readonly progress?: (event: CleanupEvent) => void;
 }
 
 export interface HandlerReport {
@@ -69,6 +72,7 @@ export async function runHandler(
     const { images, manifests } = await takeInventory(driver, spec, call, now);
     plan = buildPlan({ handler: spec, images, manifests, now });
     logPlan(logger, plan);
+    run.progress?.({ kind: 'planned', repository: spec.repository, blockers: plan.blockers });
     if (plan.blockers.length > 0) return finish({ plan, success: false });
     if (run.mode === 'plan' || plan.waves.length === 0) return finish({ plan, success: true });
 
@@ -95,7 +99,8 @@ export async function runHandler(
       ...(run.signal && { signal: run.signal }),
       ...(run.abortSignal && { abortSignal: run.abortSignal }),
       ...(run.sleep && { sleep: run.sleep }),
-      ...(run.audit && { onDeleted: auditFor(run.audit, spec, plan) }),
+      ...((run.audit || run.progress) && { onDeleted: tellDeleted(run, spec, plan) }),
+      ...(run.progress && { onFailed: tellFailed(run.progress, spec) }),
     });
     logger.info(
       {
@@ -131,7 +136,8 @@ function logPlan(logger: Logger, plan: Plan): void {
       );
     }
   }
-  for (const blocker of plan.blockers) logger.error({ blocker }, 'nothing will be deleted by this handler');
+  for (const blocker of plan.blockers)
+    logger.error({ blocker: blocker.message, kind: blocker.kind }, 'nothing will be deleted by this handler');
   for (const group of plan.groups) {
     logger.info(
       {
@@ -146,10 +152,21 @@ function logPlan(logger: Logger, plan: Plan): void {
   }
 }
 
-function auditFor(audit: AuditSink, spec: HandlerSpec, plan: Plan): (digest: string) => void {
+/** Each confirmed deletion, to the audit log and to whoever watches the run's progress. */
+function tellDeleted(run: HandlerRun, spec: HandlerSpec, plan: Plan): (digest: Digest) => void {
   const details = auditDetails(plan);
+  const images = new Set(plan.groups.map((group) => group.rootDigest));
+  const { repository } = spec;
   return (digest) => {
     const detail = details.get(digest) ?? { tags: [], reason: 'deleted with its image', bytes: 0 };
-    audit({ repository: spec.repository, digest, rule: spec.name, ...detail });
+    run.audit?.({ repository, digest, rule: spec.name, ...detail });
+    run.progress?.({ kind: 'deleted', repository, digest, bytes: detail.bytes, image: images.has(digest) });
   };
+}
+
+function tellFailed(
+  progress: (event: CleanupEvent) => void,
+  spec: HandlerSpec,
+): (failure: FailedDeletion) => void {
+  return ({ digest, code }) => progress({ kind: 'delete-failed', repository: spec.repository, digest, code });
 }

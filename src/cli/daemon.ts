@@ -1,15 +1,18 @@
 import type { LevelWithSilent } from 'pino';
 import { discoverHandlers } from '../cleanup/discover.js';
-import { cleanupJob, countCleanup } from '../cleanup/job.js';
+import { cleanupJob } from '../cleanup/job.js';
 import { RepositoryLocks } from '../cleanup/lock.js';
 import { needsDiscovery } from '../config/config.js';
 import { formatDuration, parseDuration } from '../config/duration.js';
 import { loadConfigFor } from '../config/load.js';
 import type { HandlerSpec } from '../core/types.js';
+import { countCleanup } from '../daemon/count.js';
+import { assessHealth } from '../daemon/health.js';
 import { parseListenAddress, startStatusServer } from '../daemon/server.js';
 import { Engine } from '../engine/engine.js';
 import { instrument } from '../engine/instrument.js';
 import { createMetrics } from '../engine/metrics.js';
+import { RunRecords } from '../engine/records.js';
 import { withTimeout } from '../engine/timeout.js';
 import { createLogger, logFailure } from '../log.js';
 import { createDriver } from '../registry/create.js';
@@ -42,12 +45,21 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     process.stderr.write(`cannot list the registry's repositories: ${(error as Error).message}\n`);
     return 1;
   }
-  const metrics = createMetrics(handlers);
+  const records = new RunRecords();
+  const metrics = createMetrics(records, config.schedule);
+  for (const handler of handlers) metrics.addHandler(handler);
   const locks = new RepositoryLocks();
+  // Outside in: the records (health, last success) and the seed's run metrics see a run cut off at
+  // its deadline as failed; the cleanup counters hear of each deletion as it happens.
   const jobFor = (spec: HandlerSpec) =>
-    instrument(
-      countCleanup(withTimeout(cleanupJob(driver, spec, logger, locks), config.schedule.timeoutMs), metrics),
-      metrics,
+    records.watch(
+      instrument(
+        countCleanup(
+          withTimeout(cleanupJob(driver, spec, logger, locks), config.schedule.timeoutMs),
+          metrics,
+        ),
+        metrics,
+      ),
     );
   const engine = new Engine(handlers.map(jobFor), {
     everyMs: config.schedule.everyMs,
@@ -56,7 +68,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   });
   let server: Awaited<ReturnType<typeof startStatusServer>>;
   try {
-    server = await startStatusServer(address, metrics.registry, () => engine.isRunning);
+    server = await startStatusServer(address, metrics.registry, () =>
+      assessHealth(records.entries(), engine, config.schedule, Date.now()),
+    );
   } catch (error) {
     process.stderr.write(`cannot listen on ${options.metricsAddr}: ${(error as Error).message}\n`);
     return 2;
@@ -73,10 +87,16 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     try {
       const current = await discoverHandlers(config, driver);
       const names = new Set(current.map((handler) => handler.name));
-      for (const name of engine.jobNames) if (!names.has(name)) engine.remove(name);
+      for (const name of engine.jobNames) {
+        if (names.has(name)) continue;
+        engine.remove(name);
+        known.delete(name);
+        records.forget(name);
+        metrics.removeHandler(name);
+      }
       for (const handler of current) {
-        if (known.has(handler.name) && known.get(handler.name) !== siblingsOf(handler))
-          engine.remove(handler.name);
+        if (!known.has(handler.name)) metrics.addHandler(handler);
+        else if (known.get(handler.name) !== siblingsOf(handler)) engine.remove(handler.name);
         known.set(handler.name, siblingsOf(handler));
         engine.add(jobFor(handler));
       }

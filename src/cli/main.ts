@@ -64,7 +64,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('daemon')
     .description('run every handler on its own jittered schedule, with Prometheus metrics and a health check')
     .addOption(configOption())
-    .option('--metrics-addr <host:port>', 'where /metrics and /healthz listen', defaultMetricsAddress)
+    .option(
+      '--metrics-addr <host:port>',
+      'where /metrics and the health probes (/livez, /readyz, /healthz) listen',
+      defaultMetricsAddress,
+    )
     .option(
       '--shutdown-timeout <duration>',
       'on SIGTERM/SIGINT, the longest to wait for runs in flight',

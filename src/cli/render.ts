@@ -97,7 +97,8 @@ function renderHandler(report: HandlerReport, color: Colors): string | undefined
   const lines: string[] = [];
   if (report.error) lines.push(color.red(`  error: ${report.error}`));
   if (plan) {
-    for (const blocker of plan.blockers) lines.push(color.red(`  blocked, nothing deleted: ${blocker}`));
+    for (const blocker of plan.blockers)
+      lines.push(color.red(`  blocked, nothing deleted: ${blocker.message}`));
     if (plan.groups.length > 0) lines.push(renderGroups(plan, color));
     for (const decision of plan.decisions.filter(isWorthShowing)) {
       if (decision.fate === 'skip')

@@ -5,6 +5,7 @@ import { matchCandidates } from './match.js';
 import { selectOrphans } from './orphans.js';
 import { selectForRemoval } from './select.js';
 import {
+  type Blocker,
   type Candidate,
   type Digest,
   type HandlerSpec,
@@ -199,7 +200,7 @@ function unsupportedSelections(
   handler: HandlerSpec,
   manifests: ManifestsByDigest,
   selected: readonly { image: Image; tag: string }[],
-): string[] {
+): Blocker[] {
   return selected.flatMap(({ image, tag }) => {
     const manifest = manifests.get(image.digest);
     const reported =
@@ -208,20 +209,28 @@ function unsupportedSelections(
     const mediaType = normalizeMediaType(reported);
     if (indexMediaTypes.has(mediaType) || singleManifestMediaTypes.has(mediaType)) return [];
     return [
-      `${handler.repository}:${tag} has media type ${reported}, which is neither an image index nor an image manifest; a human should look at it`,
+      {
+        kind: 'unsupported-media-type',
+        message: `${handler.repository}:${tag} has media type ${reported}, which is neither an image index nor an image manifest; a human should look at it`,
+      },
     ];
   });
 }
 
 /** Fail closed: a manifest we could not read might reference anything we are about to delete. */
-export function unreadableManifests(images: readonly Image[], manifests: ManifestsByDigest): string[] {
-  return images.flatMap((image) => {
+export function unreadableManifests(images: readonly Image[], manifests: ManifestsByDigest): Blocker[] {
+  return images.flatMap((image): Blocker[] => {
     if (isKnownSingleManifest(image)) return [];
     const manifest = manifests.get(image.digest);
+    const unreadable = (message: string): Blocker[] => [{ kind: 'unreadable-manifest', message }];
     if (manifest === undefined)
-      return [`the manifest of ${describeImage(image)} was not fetched, so what it references is unknown`];
+      return unreadable(
+        `the manifest of ${describeImage(image)} was not fetched, so what it references is unknown`,
+      );
     if (manifest.kind === 'unreadable')
-      return [`the manifest of ${describeImage(image, manifest)} cannot be read (${manifest.reason})`];
+      return unreadable(
+        `the manifest of ${describeImage(image, manifest)} cannot be read (${manifest.reason})`,
+      );
     return [];
   });
 }

@@ -236,8 +236,31 @@ export interface Plan {
   readonly waves: readonly (readonly Deletion[])[];
   readonly bytesReclaimed: number;
   /** When set, nothing is deleted: each entry says why, for a human to look at. */
-  readonly blockers: readonly string[];
+  readonly blockers: readonly Blocker[];
   readonly untaggedImageCount: number;
+}
+
+/**
+ * Why a plan deletes nothing. The kind is for machines (metrics, alerts, scripts), so that none of
+ * them has to match the wording of the message, which is for people.
+ */
+export type BlockerKind =
+  /** The run would delete more of the repository than `maxDeleteShare` allows. */
+  | 'circuit-breaker'
+  /** A manifest that might reference what goes could not be fetched or parsed (fail closed). */
+  | 'unreadable-manifest'
+  /** A selected image is neither an image index nor an image manifest. */
+  | 'unsupported-media-type';
+
+export const blockerKinds: readonly BlockerKind[] = [
+  'circuit-breaker',
+  'unreadable-manifest',
+  'unsupported-media-type',
+];
+
+export interface Blocker {
+  readonly kind: BlockerKind;
+  readonly message: string;
 }
 
 export type DeleteOutcome =

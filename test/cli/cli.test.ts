@@ -155,6 +155,28 @@ describe('janitor command line', () => {
     expect(result.stdout).toMatch(/alloy:sha.*25 deleted/s);
   });
 
+  it('plan --json gives each blocker a kind for scripts and a message for people', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const directory = await mkdtemp(join(tmpdir(), 'janitor-cli-'));
+    const path = join(directory, 'breaker.yaml');
+    await writeFile(
+      path,
+      'registry: {type: ecr}\nrules:\n  - {repositories: [kayron], tags: sha, keep: 10, drop: 5, maxDeleteShare: 0.1}\n',
+    );
+    const result = await runCli(
+      ['plan', '--config', path, '--json', '--log-level', 'silent'],
+      ecr.environment,
+    );
+    const [handler] = JSON.parse(result.stdout).handlers;
+    expect(handler.blockers).toEqual([
+      {
+        kind: 'circuit-breaker',
+        message: expect.stringMatching(/^circuit breaker: this run would delete 4 of/),
+      },
+    ]);
+    expect(handler.groups).toEqual([]);
+  });
+
   it('names the missing region instead of failing obscurely', async () => {
     const { AWS_REGION: _, ...withoutRegion } = ecr.environment;
     const result = await runCli(['plan'], withoutRegion);
