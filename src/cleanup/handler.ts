@@ -3,6 +3,7 @@ import { buildPlan } from '../core/plan.js';
 import { type Retagged, withoutRetagged } from '../core/retag.js';
 import type { Digest, HandlerSpec, Plan } from '../core/types.js';
 import { logFailure } from '../log.js';
+import { plural } from '../plural.js';
 import type { RegistryDriver } from '../registry/driver.js';
 import { type AuditSink, auditDetails } from './audit.js';
 import { type ExecutionReport, executePlan, type FailedDeletion } from './execute.js';
@@ -92,7 +93,7 @@ export async function runHandler(
     const digestCount = plan.waves.reduce((total, wave) => total + wave.length, 0);
     logger.info(
       { images: plan.groups.length, digests: digestCount },
-      `cleaning up ${plan.groups.length} images`,
+      `cleaning up ${plural(plan.groups.length, 'image')}`,
     );
     const execution = await executePlan(driver, plan, {
       logger,

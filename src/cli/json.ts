@@ -1,4 +1,5 @@
 import type { HandlerReport } from '../cleanup/handler.js';
+import { confirmedDeletions } from '../cleanup/outcome.js';
 
 /**
  * The report as one JSON document for scripts: per handler, every image's fate and reason, each
@@ -31,7 +32,10 @@ export function reportsToJson(reports: readonly HandlerReport[], registry: strin
             explanation: decision.explanation,
           })),
           groups: plan.groups.map((group) => ({
-            tag: group.tag,
+            // An orphan has no tag: its label (`untagged sha256:…`) is for tables only.
+            tag: group.untagged ? null : group.tag,
+            why: group.why ?? null,
+            pushedAt: group.pushedAt?.toISOString() ?? null,
             digest: group.rootDigest,
             mediaType: group.rootMediaType,
             bytes: group.bytes,
@@ -45,6 +49,8 @@ export function reportsToJson(reports: readonly HandlerReport[], registry: strin
         }),
         ...(report.retagged?.length && { retagged: report.retagged }),
         ...(report.execution && { execution: report.execution }),
+        // Only what the registry confirmed: a run whose deletes all failed reclaimed nothing.
+        ...(report.execution && plan && { deleted: confirmedDeletions(plan, report.execution) }),
       };
     }),
   };

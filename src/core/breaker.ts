@@ -23,7 +23,7 @@ export function circuitBreaker(
     kind: 'circuit-breaker',
     message:
       `circuit breaker: this run would delete ${count} of the ${total} ${what} of ${repository} ` +
-      `(${percent(count / total)}), more than maxDeleteShare ${percent(limit)} allows; nothing was deleted. ` +
+      `(${percent(count / total)}), more than maxDeleteShare ${percent(limit)} allows. ` +
       'If that is intended, raise maxDeleteShare for this rule or set it to off.',
   };
 }

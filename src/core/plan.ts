@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js';
 import { circuitBreaker } from './breaker.js';
 import { isKnownSingleManifest, planDeletion, shortDigest } from './deletion.js';
 import { ReferenceGraph } from './graph.js';
@@ -126,9 +127,12 @@ function buildOrphanPlan({ handler, images, manifests, now = new Date() }: PlanI
   if (blockers.length > 0) return { ...base, candidateCount: 0, ...nothing, blockers };
   const { roots, found } = selectOrphans(images, manifests, handler.rule, now);
   if (roots.length === 0) return { ...base, candidateCount: found, ...nothing, blockers: [] };
+  const why = `an orphan: untagged, no tagged image reaches it, pushed over ${formatDuration(handler.rule.untaggedOlderThanMs ?? 0)} ago`;
   const labelled = roots.map((root) => ({
     digest: root.digest,
     label: `untagged ${shortDigest(root.digest)}`,
+    untagged: true,
+    why,
   }));
   // Untagged manifests within the grace period (or of unknown age) stay, referrers included.
   const cutoff = now.getTime() - (handler.rule.untaggedOlderThanMs ?? 0);
@@ -176,9 +180,15 @@ export function buildPlan(input: PlanInput): Plan {
     ...unreadableManifests(images, manifests),
   ];
   if (blockers.length > 0) return { ...base, ...nothing, blockers };
+  const explanations = new Map(
+    selection.decisions.flatMap((decision) =>
+      decision.fate === 'delete' ? [[decision.image.digest, decision.explanation] as const] : [],
+    ),
+  );
   const roots = selection.remove.map((candidate) => ({
     digest: candidate.image.digest,
     label: candidate.tag,
+    why: explanations.get(candidate.image.digest) ?? '',
   }));
   // What this rule keeps and what the other rules of the repository keep stays, whatever it is.
   const kept = new Set([

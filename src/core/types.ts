@@ -206,7 +206,12 @@ export interface GroupMember {
 
 /** What deleting one selected image means: the image (an index or a single manifest) and its children. */
 export interface DigestGroup {
+  /** The selected image's tag; for an orphan, a label (`untagged sha256:…`) and `untagged` set. */
   readonly tag: string;
+  readonly untagged?: boolean;
+  /** Why the image goes, and when it was pushed, for tables that show groups without decisions. */
+  readonly why?: string;
+  readonly pushedAt?: Date;
   readonly rootDigest: Digest;
   readonly rootMediaType: string;
   readonly members: readonly GroupMember[];

@@ -152,7 +152,8 @@ describe('janitor command line', () => {
     const result = await runCli(['apply', '--config', path, '--log-level', 'silent'], ecr.environment);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/ghost:sha.*RepositoryNotFoundException/s);
-    expect(result.stdout).toMatch(/alloy:sha.*25 deleted/s);
+    expect(result.stdout).toMatch(/alloy:sha.*25 digests deleted/s);
+    expect(result.stdout).toContain('alloy:sha — 5 of 5 planned deleted');
   });
 
   it('plan --json gives each blocker a kind for scripts and a message for people', async () => {

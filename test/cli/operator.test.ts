@@ -3,6 +3,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { palette } from '../../src/cli/format.js';
+import { buildImageManifest } from '../../src/emulator/manifests.js';
 import { OciDriver } from '../../src/registry/oci/driver.js';
 import { runCli } from '../support/cli.js';
 import { freePort } from '../support/distribution.js';
@@ -142,5 +144,61 @@ describe('operator experience', () => {
     expect((await runCli(['plan', '--help'])).stdout).toContain('structured logs on stderr');
     const check = (await runCli(['check', '--help'])).stdout;
     for (const flag of ['--log-level', '--repository', '--timeout']) expect(check).toContain(flag);
+  });
+});
+
+describe('polish a person notices', () => {
+  it('counts in words: 1 rule, 2 rules', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'janitor-words-'));
+    const path = join(directory, 'one.yaml');
+    await writeFile(
+      path,
+      'registry: {type: ecr}\nrules:\n  - {repositories: [a], tags: tag, keep: 1, drop: 1}\n',
+    );
+    expect((await runCli(['validate', '--config', path])).stdout).toContain('is valid: 1 rule (');
+    expect((await runCli(['validate', '--config', 'builtin:seed'])).stdout).toContain('is valid: 2 rules (');
+  });
+
+  it('honours NO_COLOR on a terminal, and FORCE_COLOR on a pipe', () => {
+    expect(palette(true, { NO_COLOR: '1' }).red('x')).toBe('x');
+    expect(palette(true, { NO_COLOR: '' }).red('x')).not.toBe('x');
+    expect(palette(false, { FORCE_COLOR: '1' }).red('x')).not.toBe('x');
+    expect(palette(false, {}).red('x')).toBe('x');
+  });
+
+  it('refuses a bad --listen with exit 2, as the daemon refuses a bad --metrics-addr', async () => {
+    const result = await runCli(['emulator', '--listen', 'nowhere']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--listen must be HOST:PORT');
+  });
+
+  it('shows an orphan rule’s push times and reasons, and gives orphans no tag in JSON', async () => {
+    const ecr = await startEmulatedEcr();
+    try {
+      const orphan = buildImageManifest({ seed: 'polish/orphan' });
+      ecr.emulator.state.putImage('web', {
+        manifest: orphan.text,
+        mediaType: orphan.mediaType,
+        pushedAt: new Date(Date.UTC(2026, 0, 1, 12)),
+      });
+      const directory = await mkdtemp(join(tmpdir(), 'janitor-orphans-'));
+      const path = join(directory, 'orphans.yaml');
+      await writeFile(
+        path,
+        'registry: {type: ecr}\nrules:\n  - {repositories: [web], untagged: {olderThan: 1d}, maxDeleteShare: off}\n',
+      );
+      const table = await runCli(['plan', '--config', path], ecr.environment);
+      expect(table.stdout).toContain('2026-01-01 12:00');
+      expect(table.stdout).toContain('an orphan: untagged, no tagged image reaches it, pushed over 1d ago');
+      expect(table.stdout).toContain('pushed (UTC)');
+      const json = JSON.parse((await runCli(['plan', '--config', path, '--json'], ecr.environment)).stdout);
+      expect(json.handlers[0].groups[0]).toMatchObject({
+        tag: null,
+        digest: orphan.digest,
+        pushedAt: '2026-01-01T12:00:00.000Z',
+      });
+    } finally {
+      await ecr.emulator.stop();
+    }
   });
 });
