@@ -62,5 +62,10 @@ describe('deployment files', () => {
     expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/bin/janitor.js", "daemon"]');
+    // A config is required: the image names where it is mounted.
+    expect(dockerfile).toContain('JANITOR_CONFIG=/etc/janitor/config.yaml');
+    // Nothing between the supervisor and the daemon that would swallow SIGTERM.
+    const instructions = dockerfile.split('\n').filter((line) => !line.startsWith('#'));
+    expect(instructions.join('\n')).not.toMatch(/\bnpx\b|npm (run|exec|start)/);
   });
 });
