@@ -26,7 +26,7 @@ export function waitForStop(logger: Logger): Promise<string> {
     if (underNpm) {
       logger.warn(
         'started through npm (npx or npm exec), which does not pass SIGTERM on: run the installed bin ' +
-          '(janitor, node_modules/.bin/janitor) under a supervisor; this daemon stops when npm exits',
+          '(janitor, or node bin/janitor.js) under a supervisor; this daemon stops when npm exits',
       );
     }
     const watch = setInterval(() => {

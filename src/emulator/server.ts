@@ -33,6 +33,12 @@ export interface Faults {
   throttleRate?: number;
   serverErrorRate?: number;
   latencyMs?: number;
+  /**
+   * A registry that enforces a rate, as a token bucket: `perSecond` tokens a second, at most
+   * `burst` saved up; a request that finds none is throttled. Unlike `throttleRate`, it answers
+   * the client's pace: the faster it asks, the more it is refused.
+   */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 export interface EmulatorOptions {
@@ -52,6 +58,8 @@ export class EcrEmulator {
   readonly endpoint: string;
   readonly state: EmulatorState;
   private faults: Faults;
+  private bucket = { tokens: 0, at: 0 };
+  private throttled = 0;
   private options: EmulatorOptions = {};
   private readonly random: () => number;
   private readonly server: Server;
@@ -127,6 +135,12 @@ export class EcrEmulator {
 
   setFaults(faults: Faults): void {
     this.faults = { ...faults };
+    this.bucket = { tokens: faults.rateLimit?.burst ?? 0, at: performance.now() };
+  }
+
+  /** Requests answered with ThrottlingException since the last reset (random or rate-enforced). */
+  throttledCount(): number {
+    return this.throttled;
   }
 
   /** Answers as an older or stricter ECR-compatible endpoint would (see EmulatorOptions). */
@@ -140,6 +154,7 @@ export class EcrEmulator {
 
   resetRequestCounts(): void {
     this.counts.clear();
+    this.throttled = 0;
     this.peakInFlight = this.inFlight;
   }
 
@@ -168,7 +183,8 @@ export class EcrEmulator {
     if (latencyMs > 0) await delay(latencyMs);
     // The random source is consulted only for faults that are switched on, so a scripted
     // sequence of numbers in a test maps one-to-one onto the decisions it means to drive.
-    if (throttleRate > 0 && this.random() < throttleRate) {
+    if ((throttleRate > 0 && this.random() < throttleRate) || !this.takeToken()) {
+      this.throttled += 1;
       return respond(response, 400, errorBody('ThrottlingException', 'Rate exceeded'));
     }
     if (serverErrorRate > 0 && this.random() < serverErrorRate) {
@@ -202,6 +218,21 @@ export class EcrEmulator {
       if (!(error instanceof EcrError)) throw error;
       respond(response, 400, errorBody(error.type, error.message));
     }
+  }
+
+  /** The rate limit's token bucket: refilled for the time that passed, one token per request. */
+  private takeToken(): boolean {
+    const limit = this.faults.rateLimit;
+    if (limit === undefined) return true;
+    const now = performance.now();
+    this.bucket.tokens = Math.min(
+      limit.burst,
+      this.bucket.tokens + ((now - this.bucket.at) / 1000) * limit.perSecond,
+    );
+    this.bucket.at = now;
+    if (this.bucket.tokens < 1) return false;
+    this.bucket.tokens -= 1;
+    return true;
   }
 
   private createRepository(input: Input): unknown {
