@@ -116,6 +116,7 @@ export type SkipReason = 'no-tag' | 'several-tags' | 'no-push-time' | 'prefix-mi
 /** Why a candidate stays: one of the newest, a keep condition, another rule, or this run's limit. */
 export type KeepReason =
   | 'newest'
+  | 'in-use'
   | 'protected'
   | 'young'
   | 'pulled'
