@@ -181,7 +181,10 @@ describe('planner properties (ARCHITECTURE §4)', () => {
 
   /** Every image whose reach includes an in-use digest, and everything such an image reaches. */
   function touchedByInUse(images: Image[], manifests: Manifest[], inUse: readonly string[]): Set<string> {
-    const graph = new ReferenceGraph(images, new Map(manifests.map((manifest) => [manifest.digest, manifest])));
+    const graph = new ReferenceGraph(
+      images,
+      new Map(manifests.map((manifest) => [manifest.digest, manifest])),
+    );
     const holders = images
       .map((image) => image.digest)
       .filter((digest) => {
