@@ -7,6 +7,7 @@ import type { Config, RegistryConfig } from '../config/config.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { HandlerSpec } from '../core/types.js';
+import { createInUseReader } from '../inuse/create.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
 import type { RegistryDriver } from '../registry/driver.js';
@@ -57,13 +58,15 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
     return 2;
   }
   const registry = describeRegistry(config.registry);
+  // Read once for the whole pass, by the first handler that asks; every other handler waits for it.
+  const inUse = config.inUse && createInUseReader(config.inUse, { refreshMs: Number.POSITIVE_INFINITY });
   const audit = mode === 'apply' && options.auditLog ? openAuditLog(options.auditLog, registry) : undefined;
   const progress = !options.json && process.stderr.isTTY ? showProgress(mode) : undefined;
   try {
     const reports = await runPass(
       driver,
       handlers,
-      { mode, logger, ...(audit && { audit: audit.write }) },
+      { mode, logger, ...(audit && { audit: audit.write }), ...(inUse && { inUse }) },
       // As many repositories at once as requests may be in flight: pagination within one
       // repository is sequential, so only many repositories keep the registry busy.
       {
@@ -74,10 +77,15 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
       },
     );
     progress?.clear();
+    const snapshot = await inUse?.current();
     process.stdout.write(
       options.json
-        ? `${JSON.stringify(reportsToJson(reports, registry), null, 2)}\n`
-        : renderReports(reports, { color: process.stdout.isTTY === true, registry }),
+        ? `${JSON.stringify(reportsToJson(reports, registry, snapshot), null, 2)}\n`
+        : renderReports(reports, {
+            color: process.stdout.isTTY === true,
+            registry,
+            ...(snapshot && { inUse: snapshot }),
+          }),
     );
     return reports.every((report) => report.success) ? 0 : 1;
   } finally {

@@ -244,6 +244,26 @@ export function buildPlan(input: PlanInput): Plan {
   return { ...base, ...deletion, blockers: [] };
 }
 
+/**
+ * A plan that deletes nothing and says why, for a handler stopped before it looked at its
+ * repository (an in-use source that could not be read: planning without it would show images
+ * as going that a workload still runs).
+ */
+export function blockedPlan(handler: HandlerSpec, blockers: readonly string[]): Plan {
+  return {
+    handler: handler.name,
+    repository: handler.repository,
+    rule: handler.rule,
+    candidateCount: 0,
+    decisions: [],
+    groups: [],
+    waves: [],
+    bytesReclaimed: 0,
+    blockers,
+    untaggedImageCount: 0,
+  };
+}
+
 /** The seed: any media type but an index or an image manifest is an error for a human. */
 function unsupportedSelections(
   handler: HandlerSpec,

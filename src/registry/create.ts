@@ -46,6 +46,7 @@ export async function createDriver(
   }
   return new EcrDriver(client, {
     concurrency: registry.concurrency,
+    ...(registry.registryId && { registryId: registry.registryId }),
     ...(options.manifestCacheSize && { manifestCacheSize: options.manifestCacheSize }),
   });
 }

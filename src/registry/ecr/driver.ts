@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { parseManifest } from '../../core/manifest.js';
 import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
+import { ecrHosts } from '../../inuse/hosts.js';
 import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
 import {
   type CallOptions,
@@ -33,6 +34,8 @@ export interface EcrDriverOptions {
   readonly concurrency?: number;
   /** Parsed manifests remembered across runs (a daemon's); a one-off pass needs few. */
   readonly manifestCacheSize?: number;
+  /** The registry (AWS account) to work on; default: the one of the credentials. */
+  readonly registryId?: string;
 }
 
 /**
@@ -44,12 +47,18 @@ export class EcrDriver implements RegistryDriver {
   readonly deleteBatchSize = batchSize;
   private readonly manifestCache: BoundedCache<Digest, Manifest>;
   private readonly concurrency: number;
+  /** Sent with every request when configured, so the calls and the in-use matching agree. */
+  private readonly registry: { registryId?: string };
+  /** The account ECR says the registry belongs to (every image detail carries it). */
+  private registryId?: string;
 
   constructor(
     private readonly client: ECRClient,
     options: EcrDriverOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 4;
+    this.registry = options.registryId === undefined ? {} : { registryId: options.registryId };
+    this.registryId = options.registryId;
     this.manifestCache = new BoundedCache(options.manifestCacheSize ?? defaultManifestCacheSize);
     this.description = 'ecr';
   }
@@ -58,13 +67,15 @@ export class EcrDriver implements RegistryDriver {
     const names: string[] = [];
     const pages = paginateDescribeRepositories(
       { client: this.client, pageSize: listPageSize },
-      {},
+      { ...this.registry },
       { abortSignal: options.signal },
     );
     try {
       for await (const page of pages) {
-        for (const repository of page.repositories ?? [])
+        for (const repository of page.repositories ?? []) {
+          this.registryId ??= repository.registryId;
           if (repository.repositoryName) names.push(repository.repositoryName);
+        }
       }
     } catch (error) {
       throw wrap(error, 'DescribeRepositories', '(all)');
@@ -76,12 +87,13 @@ export class EcrDriver implements RegistryDriver {
     const images: Image[] = [];
     const pages = paginateDescribeImages(
       { client: this.client, pageSize: listPageSize },
-      { repositoryName: repository, filter: { tagStatus: 'ANY' } },
+      { ...this.registry, repositoryName: repository, filter: { tagStatus: 'ANY' } },
       { abortSignal: options.signal },
     );
     try {
       for await (const page of pages) {
         for (const detail of page.imageDetails ?? []) {
+          this.registryId ??= detail.registryId;
           const image = toImage(detail);
           if (image !== undefined) images.push(image);
         }
@@ -108,6 +120,7 @@ export class EcrDriver implements RegistryDriver {
       const answer = await this.client
         .send(
           new BatchGetImageCommand({
+            ...this.registry,
             repositoryName: repository,
             imageIds: batch.map((imageDigest) => ({ imageDigest })),
             acceptedMediaTypes,
@@ -156,6 +169,11 @@ export class EcrDriver implements RegistryDriver {
     return outcomes.flat();
   }
 
+  async referenceHosts(): Promise<readonly string[]> {
+    if (this.registryId === undefined) return [];
+    return ecrHosts(this.registryId, await this.client.config.region());
+  }
+
   /** ECR lists every manifest, tagged or not, so one listing answers for any number of digests. */
   async presentDigests(
     repository: string,
@@ -174,6 +192,7 @@ export class EcrDriver implements RegistryDriver {
     const answer = await this.client
       .send(
         new BatchDeleteImageCommand({
+          ...this.registry,
           repositoryName: repository,
           imageIds: batch.map((imageDigest) => ({ imageDigest })),
         }),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
+import { ociHosts } from '../../inuse/hosts.js';
 import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
 import { type CallOptions, mapWithConcurrency, type RegistryDriver, RegistryError } from '../driver.js';
 import { nextLink } from './challenge.js';
@@ -50,6 +51,10 @@ export class OciDriver implements RegistryDriver {
       ...(options.credentials && { credentials: options.credentials }),
       ...(options.retry && { retry: options.retry }),
     });
+  }
+
+  async referenceHosts(): Promise<readonly string[]> {
+    return ociHosts(this.http.baseUrl.href);
   }
 
   /** Every repository, from `_catalog`, following its `Link` pages. */
