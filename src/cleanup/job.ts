@@ -4,6 +4,7 @@ import type { Job } from '../engine/job.js';
 import type { Metrics } from '../engine/metrics.js';
 import type { RegistryDriver } from '../registry/driver.js';
 import { type HandlerReport, runHandler } from './handler.js';
+import type { InUseProvider } from './in-use.js';
 import { RepositoryLocks } from './lock.js';
 
 /**
@@ -15,6 +16,8 @@ export function cleanupJob(
   spec: HandlerSpec,
   logger: Logger,
   locks: RepositoryLocks = new RepositoryLocks(),
+  /** Shared by every handler of the daemon, so the sources are read once per refresh, not per handler. */
+  inUse?: InUseProvider,
 ): Job<HandlerReport> {
   return {
     name: spec.name,
@@ -23,7 +26,13 @@ export function cleanupJob(
       locks.run(spec.repository, async () => {
         // Waited for the lock until a stop was asked: do not start now.
         if (stopping.aborted) throw new Error(`${spec.name}: stopped before it started`);
-        return runHandler(driver, spec, { mode: 'apply', logger, signal: stopping, abortSignal: abort });
+        return runHandler(driver, spec, {
+          mode: 'apply',
+          logger,
+          signal: stopping,
+          abortSignal: abort,
+          ...(inUse && { inUse }),
+        });
       }),
   };
 }

@@ -1,23 +1,35 @@
 import Table from 'cli-table3';
+import { findDanglingUses } from '../cleanup/dangling-uses.js';
 import { discoverHandlers } from '../cleanup/discover.js';
 import { checkIntegrity, type IntegrityReport, isHealthy } from '../cleanup/integrity.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
+import { createInUseReader } from '../inuse/create.js';
+import type { InUseSnapshot } from '../inuse/snapshot.js';
 import { createDriver } from '../registry/create.js';
 import { mapWithConcurrency } from '../registry/driver.js';
 import { formatBytes, palette, shortDigest } from './format.js';
+import { describeInUse, inUseToJson } from './in-use-summary.js';
 
 /**
  * `janitor check`: reads every repository of the config and reports broken indexes, referrers
  * whose subject is gone, and orphans with their bytes. Exits 1 when something is broken.
  */
 export async function runCheck(options: { config?: string; json?: boolean }): Promise<number> {
-  let setup: { repositories: string[]; driver: Awaited<ReturnType<typeof createDriver>> };
+  let setup: {
+    repositories: string[];
+    driver: Awaited<ReturnType<typeof createDriver>>;
+    inUse?: { current(): Promise<InUseSnapshot> };
+  };
   try {
     const config = await loadConfig(options.config);
     const driver = await createDriver(config);
     const handlers = await discoverHandlers(config, driver);
-    setup = { repositories: [...new Set(handlers.map((handler) => handler.repository))], driver };
+    setup = {
+      repositories: [...new Set(handlers.map((handler) => handler.repository))],
+      driver,
+      ...(config.inUse && { inUse: createInUseReader(config.inUse).forOnePass() }),
+    };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -32,13 +44,51 @@ export async function runCheck(options: { config?: string; json?: boolean }): Pr
       return { repository, error: error instanceof Error ? error.message : String(error) };
     }
   });
-  const healthy = results.every((result) => !('error' in result) && isHealthy(result));
+  const inUse = setup.inUse && (await checkInUse(await setup.inUse.current(), setup.driver));
+  const healthy =
+    results.every((result) => !('error' in result) && isHealthy(result)) && (inUse?.healthy ?? true);
+  const colorful = process.stdout.isTTY === true;
   process.stdout.write(
     options.json
-      ? `${JSON.stringify({ healthy, repositories: results }, null, 2)}\n`
-      : render(results, process.stdout.isTTY === true),
+      ? `${JSON.stringify({ healthy, repositories: results, ...(inUse && { inUse: inUse.json }) }, null, 2)}\n`
+      : `${render(results, colorful)}${inUse ? inUse.render(palette(colorful)) : ''}`,
   );
   return healthy ? 0 : 1;
+}
+
+/** The in-use part of `check`: sources that could not be read, and references that name nothing. */
+async function checkInUse(snapshot: InUseSnapshot, driver: Awaited<ReturnType<typeof createDriver>>) {
+  let found: Awaited<ReturnType<typeof findDanglingUses>> | { error: string };
+  try {
+    found = await findDanglingUses(snapshot, driver);
+  } catch (error) {
+    found = { error: error instanceof Error ? error.message : String(error) };
+  }
+  const problems = [
+    ...snapshot.failures.map((failure) => `could not read ${failure.source}: ${failure.error}`),
+    ...('error' in found ? [`could not look up the references: ${found.error}`] : []),
+    ...('unknownHosts' in found && found.unknownHosts
+      ? ['cannot tell which references name this registry (set registry.registryId)']
+      : []),
+  ];
+  const dangling = 'dangling' in found ? found.dangling : [];
+  return {
+    healthy: problems.length === 0 && dangling.length === 0,
+    json: { ...inUseToJson(snapshot), problems, dangling, malformed: snapshot.malformed },
+    render: (color: ReturnType<typeof palette>) => {
+      const lines = [
+        describeInUse(snapshot, color),
+        ...problems.map((problem) => color.red(`in use: ${problem}`)),
+        ...dangling.map((each) => color.red(`cannot pull ${each.use}: ${each.problem}`)),
+        ...snapshot.malformed.map((each) =>
+          color.yellow(`not an image reference: "${each.image}" (${each.usedBy}): ${each.error}`),
+        ),
+      ];
+      if (problems.length === 0 && dangling.length === 0)
+        lines.push(color.green('✔ every in-use reference to this registry names an image it holds'));
+      return `${lines.join('\n')}\n`;
+    },
+  };
 }
 
 function render(

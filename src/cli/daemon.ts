@@ -11,6 +11,7 @@ import { Engine } from '../engine/engine.js';
 import { instrument } from '../engine/instrument.js';
 import { createMetrics } from '../engine/metrics.js';
 import { withTimeout } from '../engine/timeout.js';
+import { createInUseReader } from '../inuse/create.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
 
@@ -44,9 +45,14 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   }
   const metrics = createMetrics(handlers);
   const locks = new RepositoryLocks();
+  // Read at most once per `inUse.refresh`, however many handlers run in that time.
+  const inUse = config.inUse && createInUseReader(config.inUse);
   const jobFor = (spec: HandlerSpec) =>
     instrument(
-      countCleanup(withTimeout(cleanupJob(driver, spec, logger, locks), config.schedule.timeoutMs), metrics),
+      countCleanup(
+        withTimeout(cleanupJob(driver, spec, logger, locks, inUse), config.schedule.timeoutMs),
+        metrics,
+      ),
       metrics,
     );
   const engine = new Engine(handlers.map(jobFor), {

@@ -59,7 +59,7 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
   }
   const registry = describeRegistry(config.registry);
   // Read once for the whole pass, by the first handler that asks; every other handler waits for it.
-  const inUse = config.inUse && createInUseReader(config.inUse, { refreshMs: Number.POSITIVE_INFINITY });
+  const inUse = config.inUse && createInUseReader(config.inUse).forOnePass();
   const audit = mode === 'apply' && options.auditLog ? openAuditLog(options.auditLog, registry) : undefined;
   const progress = !options.json && process.stderr.isTTY ? showProgress(mode) : undefined;
   try {

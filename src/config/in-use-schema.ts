@@ -4,7 +4,12 @@ import { duration } from './duration-schema.js';
 /** Where an AWS source reads: one region of one account, reached through a profile and/or a role. */
 const awsSource = {
   region: z
-    .string()
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required: a source reads one region, such as us-east-1'
+          : 'must be an AWS region such as us-east-1',
+    })
     .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { message: 'must be an AWS region such as us-east-1' })
     .describe('The region to read (required: a source covers one region).'),
   profile: z

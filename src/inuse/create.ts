@@ -7,10 +7,10 @@ import { referencesCommand, referencesFile } from './references.js';
 import type { InUseSource } from './snapshot.js';
 
 /**
- * The sources a config's `inUse` section names, behind one reader. `refreshMs` is how long a read
- * serves: a one-off pass reads once (Infinity), the daemon every `inUse.refresh`.
+ * The sources a config's `inUse` section names, behind one reader: the daemon reads them again
+ * every `inUse.refresh`; a one-off pass (or a function invocation) uses `forOnePass()`.
  */
-export function createInUseReader(config: InUseConfig, options: { refreshMs: number }): InUseReader {
+export function createInUseReader(config: InUseConfig): InUseReader {
   const sources: InUseSource[] = [
     ...config.ecs.map((source) => ecsSource(source)),
     ...config.lambda.map((source) => lambdaSource(source)),
@@ -18,5 +18,5 @@ export function createInUseReader(config: InUseConfig, options: { refreshMs: num
     ...(config.references?.files ?? []).map(referencesFile),
     ...(config.references?.commands ?? []).map(referencesCommand),
   ];
-  return new InUseReader(sources, { refreshMs: options.refreshMs, timeoutMs: config.timeoutMs });
+  return new InUseReader(sources, { refreshMs: config.refreshMs, timeoutMs: config.timeoutMs });
 }

@@ -77,16 +77,18 @@ export function ecsSource(settings: EcsSourceSettings, overrides: ECSClientConfi
             `ecs task definition ${nameOf(arn)} (a rollback target: one of the newest ${count})`,
           );
       }
+      const images: ImageUseText[] = [];
       await mapWithConcurrency([...found.byTaskDefinition], concurrency, async ([arn, users]) => {
         for (const image of await describe(arn, signal))
-          for (const usedBy of users) found.images.push({ image, usedBy });
+          for (const usedBy of users) images.push({ image, usedBy });
       });
-      return found.images;
+      // Services first: a reason names the first user of an image, and a service says the most.
+      return [...images, ...found.images];
     },
   };
 }
 
-/** Images found, and the task definitions still to read with who runs each. */
+/** Images tasks report, and the task definitions still to read with who runs each. */
 class EcsUses {
   readonly images: ImageUseText[] = [];
   readonly byTaskDefinition = new Map<string, string[]>();

@@ -26,12 +26,31 @@ export class InUseReader {
     this.now = options.now ?? (() => new Date());
   }
 
+  /**
+   * The snapshot to plan with. A snapshot in which a source failed is not reused once it is
+   * complete: the next handler tries the source again rather than stay blocked for `refreshMs`.
+   */
   current(): Promise<InUseSnapshot> {
     const now = this.now().getTime();
     if (this.latest === undefined || now - this.latest.startedAt >= this.options.refreshMs) {
-      this.latest = { snapshot: this.read(), startedAt: now };
+      const latest = { snapshot: this.read(), startedAt: now };
+      this.latest = latest;
+      void latest.snapshot.then((snapshot) => {
+        if (snapshot.failures.length > 0 && this.latest === latest) this.latest = undefined;
+      });
     }
     return this.latest.snapshot;
+  }
+
+  /** A view that reads once, for one pass (a function invocation), sharing this reader's sources and caches. */
+  forOnePass(): { current(): Promise<InUseSnapshot> } {
+    let snapshot: Promise<InUseSnapshot> | undefined;
+    return {
+      current: () => {
+        snapshot ??= this.read();
+        return snapshot;
+      },
+    };
   }
 
   private async read(): Promise<InUseSnapshot> {
