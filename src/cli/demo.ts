@@ -5,9 +5,7 @@ import { defaultConfigFile, handlersOf, resolveConfig, seedRepositories } from '
 import { seedDemoWorkloads } from '../emulator/demo-workloads.js';
 import { seedDemoFleet } from '../emulator/fleet.js';
 import { EcrEmulator } from '../emulator/server.js';
-import { ecsSource } from '../inuse/ecs.js';
 import { ecrHosts } from '../inuse/hosts.js';
-import { lambdaSource } from '../inuse/lambda.js';
 import { InUseReader } from '../inuse/reader.js';
 import { createLogger } from '../log.js';
 import { createEcrClient } from '../registry/ecr/client.js';
@@ -33,6 +31,11 @@ export async function runDemo(options: { logLevel: string }): Promise<number> {
     };
     const driver = new EcrDriver(createEcrClient({ region, overrides: client }));
     // What the emulated ECS and Lambda run is read once per pass, as `inUse` in a config would.
+    // Their clients are loaded here, not when any other command starts.
+    const [{ ecsSource }, { lambdaSource }] = await Promise.all([
+      import('../inuse/ecs.js'),
+      import('../inuse/lambda.js'),
+    ]);
     const inUse = new InUseReader(
       [ecsSource({ region, taskDefinitionRevisions: 5 }, client), lambdaSource({ region }, client)],
       { refreshMs: 0, timeoutMs: 60_000 },

@@ -1,20 +1,5 @@
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-
-/** An AWS source's place: one region of one account, through a profile and/or an assumed role. */
-export interface AwsSourcePlace {
-  readonly region: string;
-  readonly profile?: string;
-  readonly roleArn?: string;
-}
-
-/** `us-east-1 (role arn:aws:iam::111122223333:role/janitor-read)`, for names and reasons. */
-export function describePlace(place: AwsSourcePlace): string {
-  const through = [
-    place.profile !== undefined && `profile ${place.profile}`,
-    place.roleArn !== undefined && `role ${place.roleArn}`,
-  ].filter(Boolean);
-  return through.length > 0 ? `${place.region} (${through.join(', ')})` : place.region;
-}
+import type { AwsSourcePlace } from './names.js';
 
 /**
  * The client settings of one source: its region, and credentials from its profile, or a role

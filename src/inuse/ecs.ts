@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { BoundedCache } from '../registry/cache.js';
 import { chunk, mapWithConcurrency } from '../registry/driver.js';
-import { type AwsSourcePlace, awsClientSettings, describePlace } from './aws.js';
+import { awsClientSettings } from './aws.js';
+import { type AwsSourcePlace, sourceName } from './names.js';
 import type { ImageUseText, InUseSource } from './snapshot.js';
 
 export interface EcsSourceSettings extends AwsSourcePlace {
@@ -57,7 +58,7 @@ export function ecsSource(settings: EcsSourceSettings, overrides: ECSClientConfi
     return images;
   };
   return {
-    name: `ecs ${describePlace(settings)}`,
+    name: sourceName.ecs(settings),
     async read(signal) {
       const found = new EcsUses();
       const clusters: string[] = [];

@@ -10,15 +10,8 @@ import {
   type V1ObjectMeta,
   type V1PodSpec,
 } from '@kubernetes/client-node';
+import { type KubernetesSourceSettings, sourceName } from './names.js';
 import type { ImageUseText, InUseSource } from './snapshot.js';
-
-export interface KubernetesSourceSettings {
-  /** A kubeconfig file; default `$KUBECONFIG`, else `~/.kube/config`. */
-  readonly kubeconfig?: string;
-  readonly context?: string;
-  /** The pod's own service account, when the janitor runs in the cluster it reads. */
-  readonly inCluster?: boolean;
-}
 
 /** Items a list request asks for, as kubectl does: pages the API server answers without strain. */
 const pageSize = 500;
@@ -44,11 +37,8 @@ export function kubernetesSource(settings: KubernetesSourceSettings): InUseSourc
   // Loaded on the first read, so that a missing kubeconfig fails the source (and blocks), like any
   // other source that cannot be read, rather than stopping the tool.
   let clients: ReturnType<typeof connect> | undefined;
-  const where = settings.context === undefined ? 'current context' : `context ${settings.context}`;
   return {
-    name: settings.inCluster
-      ? 'kubernetes in-cluster'
-      : `kubernetes ${where}${settings.kubeconfig === undefined ? '' : ` of ${settings.kubeconfig}`}`,
+    name: sourceName.kubernetes(settings),
     async read(signal) {
       clients ??= connect(settings);
       const { core, apps, batch } = clients;

@@ -6,7 +6,8 @@ import {
   paginateListFunctions,
 } from '@aws-sdk/client-lambda';
 import { mapWithConcurrency } from '../registry/driver.js';
-import { type AwsSourcePlace, awsClientSettings, describePlace } from './aws.js';
+import { awsClientSettings } from './aws.js';
+import { type AwsSourcePlace, sourceName } from './names.js';
 import type { ImageUseText, InUseSource } from './snapshot.js';
 
 /** ListFunctions answers at most 50 a page whatever is asked; ListAliases is asked for as many. */
@@ -24,7 +25,7 @@ const concurrency = 8;
 export function lambdaSource(place: AwsSourcePlace, overrides: LambdaClientConfig = {}): InUseSource {
   const client = new LambdaClient({ ...awsClientSettings(place), ...overrides });
   return {
-    name: `lambda ${describePlace(place)}`,
+    name: sourceName.lambda(place),
     async read(signal) {
       const functions: string[] = [];
       for await (const page of paginateListFunctions({ client, pageSize }, {}, { abortSignal: signal })) {

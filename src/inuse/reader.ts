@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js';
 import { ImageReferenceError, parseImageReference } from './reference.js';
 import type { ImageUse, InUseSnapshot, InUseSource, SourceFailure } from './snapshot.js';
 
@@ -57,10 +58,14 @@ export class InUseReader {
     const readAt = this.now();
     const results = await Promise.all(
       this.sources.map(async (source) => {
+        const deadline = AbortSignal.timeout(this.options.timeoutMs);
         try {
-          return { source, uses: await source.read(AbortSignal.timeout(this.options.timeoutMs)) };
+          return { source, uses: await source.read(deadline) };
         } catch (error) {
-          return { source, error: describeError(error) };
+          const late = deadline.aborted
+            ? `did not finish within ${formatDuration(this.options.timeoutMs)} (inUse.timeout)`
+            : undefined;
+          return { source, error: late ?? describeError(error) };
         }
       }),
     );
@@ -86,10 +91,9 @@ export class InUseReader {
   }
 }
 
-/** `AccessDeniedException: User … is not authorized…`, `the read timed out after 2m`. */
+/** `AccessDeniedException: User … is not authorized…`. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
-    if (error.name === 'TimeoutError') return `timed out (${error.message})`;
     return error.name && error.name !== 'Error' && !error.message.startsWith(error.name)
       ? `${error.name}: ${error.message}`
       : error.message;
