@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkIntegrity } from '../../src/cleanup/integrity.js';
 import { seedRepositories } from '../../src/config/config.js';
 import { matchCandidates } from '../../src/core/match.js';
+import { seedDemoWorkloads } from '../../src/emulator/demo-workloads.js';
 import { demoFleetShape, seedDemoFleet } from '../../src/emulator/fleet.js';
 import { type RunningCli, startCli } from '../support/cli.js';
 import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
@@ -132,6 +133,42 @@ describe('janitor daemon (child process against the emulator)', () => {
     expect((await daemon.exited).code).toBe(1);
     expect(Date.now() - signalled).toBeLessThan(2_000);
   });
+
+  it('reads the in-use sources once per inUse.refresh for all its handlers, and keeps what runs', async () => {
+    const fleet = seedDemoFleet(ecr.emulator.state);
+    const running = seedDemoWorkloads(
+      ecr.emulator.workloads,
+      fleet,
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+    );
+    const path = join(await mkdtemp(join(tmpdir(), 'janitor-daemon-')), 'in-use.yaml');
+    await writeFile(
+      path,
+      `${config}inUse:\n  ecs: [{region: us-east-1}]\n  lambda: [{region: us-east-1}]\n  refresh: 10m\n`,
+    );
+    daemon = startCli(['daemon', '--config', path, '--metrics-addr', '127.0.0.1:0'], {
+      ...ecr.environment,
+      AWS_ENDPOINT_URL_ECS: ecr.emulator.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: ecr.emulator.endpoint,
+    });
+    const metricsUrl: string = JSON.parse(await daemon.waitForLine(/"msg":"daemon started"/)).metrics;
+    // Two runs of each of the ten handlers (every 2 s): twenty runs, one read of ECS and Lambda.
+    const deadline = Date.now() + 20_000;
+    let runs = new Map<string, number>();
+    while (Date.now() < deadline) {
+      runs = await successfulRuns(metricsUrl);
+      if (runs.size === 10 && [...runs.values()].every((count) => count >= 2)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(
+      [...runs.values()].every((count) => count >= 2),
+      JSON.stringify([...runs]),
+    ).toBe(true);
+    const counts = ecr.emulator.requestCounts();
+    expect([counts.ListClusters, counts.ListFunctions]).toEqual([1, 1]);
+    for (const image of [running.ecsRelease, running.lambdaBuild])
+      expect(ecr.emulator.state.hasImage(image.repository, image.digest), image.tags[0]).toBe(true);
+  }, 40_000);
 
   it('refuses a bad metrics address before starting', async () => {
     daemon = startCli(['daemon', '--metrics-addr', 'nowhere'], ecr.environment);
