@@ -1,4 +1,4 @@
-import type { HandlerSpec } from '../core/types.js';
+import { type HandlerSpec, notableSkipReasons } from '../core/types.js';
 import { mapWithConcurrency, type RegistryDriver } from '../registry/driver.js';
 import { type HandlerReport, type HandlerRun, runHandler } from './handler.js';
 
@@ -70,7 +70,7 @@ function compactReport(report: HandlerReport): HandlerReport {
     (decision) =>
       decision.fate === 'delete' ||
       (decision.fate === 'keep' && decision.reason === 'in-use') ||
-      (decision.fate === 'skip' && decision.reason !== 'prefix-mismatch'),
+      (decision.fate === 'skip' && notableSkipReasons.has(decision.reason)),
   );
   return { ...report, plan: { ...report.plan, decisions } };
 }

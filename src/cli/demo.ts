@@ -47,7 +47,8 @@ export async function runDemo(options: { logLevel: string }): Promise<number> {
     write(
       `An ECR emulator now holds ${plural(fleet.images.length, 'tagged image')} in ${seedRepositories.join(', ')}: ` +
         'multi-arch indexes with attestations (sha tags), Docker manifest lists and single images (v tags), ' +
-        'an image with two tags, a `nightly` tag no rule matches, an untagged orphan, and in kayron a platform ' +
+        'an image with two tags, a `nightly` tag no rule matches, a `cache` tag that only looks like a commit hash, ' +
+        'an untagged orphan, and in kayron a platform ' +
         'manifest shared by an old sha index and the newest release. An emulated ECS service runs ' +
         `kayron's oldest release (${running.ecsRelease.tags[0]}) and a Lambda alias alloy's oldest build ` +
         `(${running.lambdaBuild.tags[0]}). The seed deployment runs on it: ` +

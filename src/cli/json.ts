@@ -50,6 +50,7 @@ export function reportsToJson(
               .map((member) => ({ digest: member.digest, because: member.keptBecause })),
           })),
         }),
+        ...(report.retagged?.length && { retagged: report.retagged }),
         ...(report.execution && { execution: report.execution }),
       };
     }),

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { HandlerReport } from '../cleanup/handler.js';
 import { formatDuration } from '../config/duration.js';
-import type { ImageDecision, Plan } from '../core/types.js';
+import { type ImageDecision, notableSkipReasons, type Plan } from '../core/types.js';
 import type { InUseSnapshot } from '../inuse/snapshot.js';
 import { formatBytes, formatTime, palette, plural, shortDigest } from './format.js';
 import { describeInUse } from './in-use-summary.js';
@@ -113,6 +113,13 @@ function renderHandler(report: HandlerReport, color: Colors): string | undefined
         lines.push(color.dim(`  skipped ${decision.image.tags.join(', ')}: ${decision.explanation}`));
     }
   }
+  for (const { digest, tags } of report.retagged ?? []) {
+    lines.push(
+      color.yellow(
+        `  kept ${shortDigest(digest)}: tagged ${tags.join(', ')} after the listing, so it stays with all it needs`,
+      ),
+    );
+  }
   const execution = report.execution;
   if (execution) {
     for (const failure of execution.failed) {
@@ -193,10 +200,11 @@ function describeImage(image: { digest: string; tags: readonly string[] }): stri
 
 /**
  * A skipped image worth a person's attention: it looks like the rule's but is passed over (several
- * tags, no push time). Tags of other rules (prefix mismatches) are not this handler's business.
+ * tags, no push time, only starts like a commit hash, schema 1). Tags of other rules, referrers and
+ * archived images are not this handler's business.
  */
 function isWorthShowing(decision: ImageDecision): boolean {
-  return decision.fate === 'skip' && decision.reason !== 'prefix-mismatch';
+  return decision.fate === 'skip' && notableSkipReasons.has(decision.reason);
 }
 
 /** Compact tables: no line between rows; colours only on a terminal. */

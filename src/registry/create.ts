@@ -12,7 +12,7 @@ import { OciDriver } from './oci/driver.js';
  */
 export async function createDriver(
   config: Config,
-  options: { manifestCacheSize?: number } = {},
+  options: { manifestCacheSize?: number; onWarning?: (message: string) => void } = {},
 ): Promise<RegistryDriver> {
   const registry = config.registry;
   if (registry.type === 'oci') {
@@ -48,5 +48,6 @@ export async function createDriver(
     concurrency: registry.concurrency,
     ...(registry.registryId && { registryId: registry.registryId }),
     ...(options.manifestCacheSize && { manifestCacheSize: options.manifestCacheSize }),
+    ...(options.onWarning && { onWarning: options.onWarning }),
   });
 }
