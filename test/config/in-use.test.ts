@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/errors.js';
 import { parseConfig } from '../../src/config/load.js';
+import { problemsOf } from '../support/config.js';
 
 const base = `
 registry: {type: ecr, region: us-east-1}
 rules:
   - {repositories: [api], tags: tag, keep: 10, drop: 5}
 `;
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'janitor.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError)
-      return error.problems.map((problem) => `${problem.path}: ${problem.message}`);
-    throw error;
-  }
-  return [];
-}
 
 describe('config: inUse', () => {
   it('reads sources in several accounts and regions, with defaults for what is left out', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/core/plan.js';
-import type { HandlerSpec, Image, Manifest } from '../../src/core/types.js';
+import { type HandlerSpec, type Image, type Manifest, MediaType } from '../../src/core/types.js';
 import { child, day, digestOf, index, shaRule, single } from '../support/inventory.js';
 
 const handler: HandlerSpec = { name: 'kayron:sha', repository: 'kayron', rule: { ...shaRule, drop: 2 } };
@@ -14,6 +14,20 @@ function plan(images: Image[], manifests: Manifest[], inUse: Record<string, stri
     inUse: new Map(Object.entries(inUse)),
     now: day(400),
   });
+}
+
+/** An untagged index over `children` (a nested index, or one whose tag was moved away). */
+function untaggedIndex(name: string, children: readonly Image[]): { image: Image; manifest: Manifest } {
+  const manifest: Manifest = {
+    kind: 'index',
+    digest: digestOf(name),
+    mediaType: MediaType.ociIndex,
+    children: children.map((each) => each.digest),
+  };
+  return {
+    image: { digest: manifest.digest, tags: [], pushedAt: day(0), mediaType: MediaType.ociIndex },
+    manifest,
+  };
 }
 
 function deleted(result: ReturnType<typeof plan>): string[] {
@@ -73,18 +87,7 @@ describe('in use: a keep condition', () => {
 
   it('nested indexes: a child two levels down keeps both indexes above it', () => {
     const leaf = child('leaf');
-    const inner: Manifest = {
-      kind: 'index',
-      digest: digestOf('inner'),
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      children: [leaf.digest],
-    };
-    const innerImage: Image = {
-      digest: inner.digest,
-      tags: [],
-      pushedAt: day(0),
-      mediaType: inner.mediaType,
-    };
+    const { image: innerImage, manifest: inner } = untaggedIndex('inner', [leaf]);
     const outer = index('a1', 1, [innerImage]);
     const result = plan([outer.image, innerImage, leaf, ...newest], [outer.manifest, inner], {
       [leaf.digest]: 'in use by kubernetes cronjob batch/report',
@@ -100,21 +103,10 @@ describe('in use: a keep condition', () => {
     };
     const pinned = child('pinned');
     const alone = child('alone');
-    const untaggedIndex: Manifest = {
-      kind: 'index',
-      digest: digestOf('list'),
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      children: [pinned.digest],
-    };
-    const listImage: Image = {
-      digest: untaggedIndex.digest,
-      tags: [],
-      pushedAt: day(0),
-      mediaType: untaggedIndex.mediaType,
-    };
+    const { image: listImage, manifest: list } = untaggedIndex('list', [pinned]);
     const result = plan(
       [pinned, alone, listImage],
-      [untaggedIndex],
+      [list],
       { [pinned.digest]: 'in use by kubernetes pod shop/web-1' },
       orphanRule,
     );

@@ -37,6 +37,18 @@ async function successfulRuns(metricsUrl: string): Promise<Map<string, number>> 
   return runs;
 }
 
+/** Polls /metrics until each of the ten handlers ran `least` times (or 20 s passed); the last counts. */
+async function waitForRuns(metricsUrl: string, least: number): Promise<Map<string, number>> {
+  const deadline = Date.now() + 20_000;
+  let runs = new Map<string, number>();
+  while (Date.now() < deadline) {
+    runs = await successfulRuns(metricsUrl);
+    if (runs.size === 10 && [...runs.values()].every((count) => count >= least)) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return runs;
+}
+
 describe('janitor daemon (child process against the emulator)', () => {
   let ecr: EmulatedEcr;
   let daemon: RunningCli | undefined;
@@ -59,13 +71,7 @@ describe('janitor daemon (child process against the emulator)', () => {
     const healthUrl = metricsUrl.replace('/metrics', '/healthz');
 
     // Every handler needs two runs to converge (alloy:sha has 18 images: 18 → 13 → 10).
-    const deadline = Date.now() + 20_000;
-    let runs = new Map<string, number>();
-    while (Date.now() < deadline) {
-      runs = await successfulRuns(metricsUrl);
-      if (runs.size === 10 && [...runs.values()].every((count) => count >= 3)) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const runs = await waitForRuns(metricsUrl, 3);
     expect(
       [...runs.values()].every((count) => count >= 3),
       JSON.stringify([...runs]),
@@ -154,13 +160,7 @@ describe('janitor daemon (child process against the emulator)', () => {
     });
     const metricsUrl: string = JSON.parse(await daemon.waitForLine(/"msg":"daemon started"/)).metrics;
     // Two runs of each of the ten handlers (every 2 s): twenty runs, one read of ECS and Lambda.
-    const deadline = Date.now() + 20_000;
-    let runs = new Map<string, number>();
-    while (Date.now() < deadline) {
-      runs = await successfulRuns(metricsUrl);
-      if (runs.size === 10 && [...runs.values()].every((count) => count >= 2)) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const runs = await waitForRuns(metricsUrl, 2);
     expect(
       [...runs.values()].every((count) => count >= 2),
       JSON.stringify([...runs]),

@@ -41,16 +41,27 @@ export class KubernetesStandIn {
     readonly url: string,
     readonly token: string,
     private readonly certificate: string,
+    latencyMs: number,
   ) {
-    server.on('request', (request, response) => this.handle(request, response));
+    server.on('request', (request, response) => {
+      // A round trip's worth of waiting before each answer, for benchmarks.
+      if (latencyMs > 0) setTimeout(() => this.handle(request, response), latencyMs);
+      else this.handle(request, response);
+    });
   }
 
-  static async start(token = 'stand-in-token'): Promise<KubernetesStandIn> {
+  static async start(options: { token?: string; latencyMs?: number } = {}): Promise<KubernetesStandIn> {
     const { key, certificate } = await selfSignedCertificate();
     const server = createServer({ key, cert: certificate });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    return new KubernetesStandIn(server, `https://127.0.0.1:${port}`, token, certificate);
+    return new KubernetesStandIn(
+      server,
+      `https://127.0.0.1:${port}`,
+      options.token ?? 'stand-in-token',
+      certificate,
+      options.latencyMs ?? 0,
+    );
   }
 
   add(resource: Resource, object: KubernetesObject): void {
