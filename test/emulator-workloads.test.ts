@@ -47,10 +47,10 @@ describe('emulator: ECS, Lambda and STS', () => {
     const eleven = Array.from({ length: 11 }, (_, index) => `service-${index}`);
     await expect(
       ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: eleven })),
-    ).rejects.toThrow(/at most 10/);
+    ).rejects.toThrow(/services must have between 1 and 10 members/);
     const tasks = Array.from({ length: 101 }, (_, index) => `task-${index}`);
     await expect(ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks }))).rejects.toThrow(
-      /at most 100/,
+      /tasks must have between 1 and 100 members/,
     );
     const missing = await ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['gone'] }));
     expect(missing.failures).toEqual([{ arn: 'gone', reason: 'MISSING' }]);

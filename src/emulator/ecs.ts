@@ -2,12 +2,13 @@
 // janitor reads: clusters, services, tasks and task definitions, with the real page sizes and
 // batch limits. Answers are per account and region of the caller (see accounts.ts).
 import { ApiError } from './api-error.js';
+import { serviceShape, taskDefinitionShape, taskShape } from './ecs-shapes.js';
 import type { ClusterRecord, EcsRegion, TaskDefinitionRecord } from './ecs-state.js';
+import { type Input, invalid, optionalString, optionalStrings } from './input.js';
 import type { PageTokens } from './tokens.js';
 
 export const ecsTargetPrefix = 'AmazonEC2ContainerServiceV20141113.';
 
-type Input = Record<string, unknown>;
 type Operation = (input: Input, region: EcsRegion) => unknown;
 
 /** The ECS operations, by name; each reads the caller's region of ECS. */
@@ -19,7 +20,7 @@ export function ecsOperations(tokens: PageTokens): Map<string, Operation> {
     input: Input,
     limit: number,
   ) => {
-    const maxResults = optionalInteger(input, 'maxResults', 1, 100) ?? limit;
+    const maxResults = optionalPageSize(input) ?? limit;
     return tokens.page(context, items, keyOf, maxResults, optionalString(input, 'nextToken'), () =>
       invalid('Invalid token'),
     );
@@ -47,7 +48,7 @@ export function ecsOperations(tokens: PageTokens): Map<string, Operation> {
       'DescribeServices',
       (input, region) => {
         const cluster = clusterOf(input, region);
-        const names = requiredStrings(input, 'services', 10);
+        const names = requiredList(input, 'services', 10);
         const services = [];
         const failures = [];
         for (const name of names) {
@@ -56,29 +57,7 @@ export function ecsOperations(tokens: PageTokens): Map<string, Operation> {
             failures.push({ arn: name, reason: 'MISSING' });
             continue;
           }
-          services.push({
-            serviceArn: service.arn,
-            serviceName: service.name,
-            clusterArn: service.clusterArn,
-            status: 'ACTIVE',
-            desiredCount: service.desiredCount,
-            runningCount: service.desiredCount,
-            pendingCount: 0,
-            launchType: 'FARGATE',
-            taskDefinition: service.taskDefinition,
-            deployments: service.deployments.map((deployment) => ({
-              id: deployment.id,
-              status: deployment.status,
-              taskDefinition: deployment.taskDefinition,
-              desiredCount: service.desiredCount,
-              runningCount: service.desiredCount,
-              createdAt: seconds(deployment.createdAt),
-              rolloutState: deployment.status === 'PRIMARY' ? 'COMPLETED' : 'IN_PROGRESS',
-            })),
-            createdAt: seconds(service.createdAt),
-            schedulingStrategy: 'REPLICA',
-            deploymentController: { type: 'ECS' },
-          });
+          services.push(serviceShape(service));
         }
         return { services, failures };
       },
@@ -89,7 +68,7 @@ export function ecsOperations(tokens: PageTokens): Map<string, Operation> {
         const cluster = clusterOf(input, region);
         const desired = optionalString(input, 'desiredStatus') ?? 'RUNNING';
         if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desired))
-          throw invalid(`desiredStatus must be RUNNING, PENDING or STOPPED`);
+          throw invalid('desiredStatus must be RUNNING, PENDING or STOPPED');
         const arns = [...cluster.tasks.values()]
           .filter((task) => (desired === 'STOPPED') === (task.desiredStatus === 'STOPPED'))
           .map((task) => task.arn)
@@ -102,7 +81,7 @@ export function ecsOperations(tokens: PageTokens): Map<string, Operation> {
       'DescribeTasks',
       (input, region) => {
         const cluster = clusterOf(input, region);
-        const ids = requiredStrings(input, 'tasks', 100);
+        const ids = requiredList(input, 'tasks', 100);
         const tasks = [];
         const failures = [];
         for (const id of ids) {
@@ -111,24 +90,7 @@ export function ecsOperations(tokens: PageTokens): Map<string, Operation> {
             failures.push({ arn: id, reason: 'MISSING' });
             continue;
           }
-          tasks.push({
-            taskArn: task.arn,
-            clusterArn: task.clusterArn,
-            taskDefinitionArn: task.taskDefinitionArn,
-            group: task.group,
-            desiredStatus: task.desiredStatus,
-            lastStatus: task.lastStatus,
-            launchType: 'FARGATE',
-            createdAt: seconds(task.createdAt),
-            containers: task.containers.map((container, index) => ({
-              containerArn: `${task.arn.replace(':task/', ':container/')}/${index}`,
-              taskArn: task.arn,
-              name: container.name,
-              image: container.image,
-              ...(container.imageDigest && { imageDigest: container.imageDigest }),
-              lastStatus: task.lastStatus,
-            })),
-          });
+          tasks.push(taskShape(task));
         }
         return { tasks, failures };
       },
@@ -187,21 +149,7 @@ export function ecsOperations(tokens: PageTokens): Map<string, Operation> {
         const record = region.taskDefinition(reference);
         if (record === undefined)
           throw new ApiError('ClientException', 'Unable to describe task definition.');
-        return {
-          taskDefinition: {
-            taskDefinitionArn: record.arn,
-            family: record.family,
-            revision: record.revision,
-            status: record.status,
-            containerDefinitions: record.containerDefinitions.map((container) => ({
-              ...container,
-              essential: true,
-            })),
-            registeredAt: seconds(record.registeredAt),
-            requiresCompatibilities: ['FARGATE'],
-            networkMode: 'awsvpc',
-          },
-        };
+        return { taskDefinition: taskDefinitionShape(record) };
       },
     ],
   ]);
@@ -226,34 +174,18 @@ function clusterOf(input: Input, region: EcsRegion): ClusterRecord {
   return cluster;
 }
 
-function invalid(message: string): ApiError {
-  return new ApiError('InvalidParameterException', message);
+/** ECS's own limits on a list of names or ids: `services` 1–10, `tasks` 1–100. */
+function requiredList(input: Input, name: string, maximum: number): string[] {
+  const value = optionalStrings(input, name, 1, maximum);
+  if (value === undefined) throw invalid(`${name} is required`);
+  return value;
 }
 
-function optionalString(input: Input, name: string): string | undefined {
-  const value = input[name];
+/** `maxResults` of ECS's list calls: 1 to 100. */
+function optionalPageSize(input: Input): number | undefined {
+  const value = input.maxResults;
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100)
+    throw invalid(`maxResults must be an integer from 1 to 100, got ${JSON.stringify(value)}`);
   return value;
-}
-
-function optionalInteger(input: Input, name: string, minimum: number, maximum: number): number | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum)
-    throw invalid(`${name} must be an integer from ${minimum} to ${maximum}, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function requiredStrings(input: Input, name: string, maximum: number): string[] {
-  const value = input[name];
-  if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === 'string'))
-    throw invalid(`${name} must be a non-empty list of strings`);
-  if (value.length > maximum)
-    throw invalid(`${name} can have at most ${maximum} members, got ${value.length}`);
-  return value;
-}
-
-function seconds(date: Date): number {
-  return date.getTime() / 1000;
 }

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCertificate } from './tls.js';
 
 /** The list endpoints the janitor reads, by resource, with the kind of their lists. */
 const endpoints: Record<string, { path: string; kind: string; apiVersion: string }> = {
@@ -174,27 +173,6 @@ export class KubernetesStandIn {
     response
       .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
       .end(text);
-  }
-}
-
-/** A key and certificate for 127.0.0.1, made with openssl for this server alone. */
-async function selfSignedCertificate(): Promise<{ key: string; certificate: string }> {
-  const directory = await mkdtemp(join(tmpdir(), 'janitor-kube-tls-'));
-  try {
-    const keyPath = join(directory, 'key.pem');
-    const certificatePath = join(directory, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
-        ...['-keyout', keyPath, '-out', certificatePath, '-days', '1', '-subj', '/CN=kubernetes-stand-in'],
-        ...['-addext', 'subjectAltName=IP:127.0.0.1'],
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: await readFile(keyPath, 'utf8'), certificate: await readFile(certificatePath, 'utf8') };
-  } finally {
-    await rm(directory, { recursive: true, force: true });
   }
 }
 
