@@ -29,7 +29,10 @@ export interface HandlerRun {
   /** A hard stop: abort registry calls in flight (the run timed out). */
   readonly abortSignal?: AbortSignal;
   readonly sleep?: (milliseconds: number) => Promise<void>;
-  /** Receives one entry per digest the registry confirms deleted (the audit log). */
+  /**
+   * The audit log: one entry per digest the registry confirms deleted, and (apply) one per image
+   * the rule would have deleted but that is in use.
+   */
   readonly audit?: AuditSink;
   /** What is in use; without it nothing is known to be in use. */
   readonly inUse?: InUseProvider;

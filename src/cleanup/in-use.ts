@@ -37,7 +37,7 @@ export async function inUseOfRepository(
     if (images.length === 0) return { inUse: new Map() };
     return {
       blocker:
-        'cannot tell which in-use references name this registry: ECR did not say which account it belongs to; set registry.registryId',
+        'cannot tell which in-use references name this registry: the registry did not say which account it belongs to; set registry.registryId',
     };
   }
   const uses = usesByRepository(snapshot.uses, hosts).get(repository) ?? [];

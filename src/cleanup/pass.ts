@@ -14,8 +14,8 @@ export interface PassOptions {
   readonly onProgress?: (repositoriesDone: number, repositories: number) => void;
   /**
    * Keep, of each plan, only the decisions a table shows (deletions, images kept because they are
-   * in use, and images passed over for a reason worth a look) instead of every image's: a fleet of a million images is then not held
-   * in memory until the end of the pass.
+   * in use, and images passed over for a reason worth a look) instead of every image's: a fleet of
+   * a million images is then not held in memory until the end of the pass.
    */
   readonly compact?: boolean;
 }

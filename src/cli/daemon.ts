@@ -46,7 +46,18 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const metrics = createMetrics(handlers);
   const locks = new RepositoryLocks();
   // Read at most once per `inUse.refresh`, however many handlers run in that time.
-  const inUse = config.inUse && createInUseReader(config.inUse);
+  const inUse =
+    config.inUse &&
+    createInUseReader(config.inUse, (snapshot) => {
+      const fields = {
+        sources: snapshot.sources,
+        references: snapshot.uses.length,
+        failures: snapshot.failures,
+      };
+      if (snapshot.failures.length > 0)
+        logger.error(fields, 'in-use sources could not all be read: every handler is blocked');
+      else logger.info(fields, 'read what is in use');
+    });
   const jobFor = (spec: HandlerSpec) =>
     instrument(
       countCleanup(

@@ -2,7 +2,7 @@ import type { InUseConfig } from '../config/config.js';
 import { sourceName } from './names.js';
 import { InUseReader } from './reader.js';
 import { referencesCommand, referencesFile } from './references.js';
-import type { InUseSource } from './snapshot.js';
+import type { InUseSnapshot, InUseSource } from './snapshot.js';
 
 /**
  * The sources a config's `inUse` section names, behind one reader: the daemon reads them again
@@ -10,7 +10,10 @@ import type { InUseSource } from './snapshot.js';
  * source's client library is loaded on its first read, so a command that reads none (`--help`,
  * `validate`) does not pay for it.
  */
-export function createInUseReader(config: InUseConfig): InUseReader {
+export function createInUseReader(
+  config: InUseConfig,
+  onRead?: (snapshot: InUseSnapshot) => void,
+): InUseReader {
   const sources: InUseSource[] = [
     ...config.ecs.map((settings) =>
       lazily(sourceName.ecs(settings), async () => (await import('./ecs.js')).ecsSource(settings)),
@@ -26,7 +29,11 @@ export function createInUseReader(config: InUseConfig): InUseReader {
     ...(config.references?.files ?? []).map(referencesFile),
     ...(config.references?.commands ?? []).map(referencesCommand),
   ];
-  return new InUseReader(sources, { refreshMs: config.refreshMs, timeoutMs: config.timeoutMs });
+  return new InUseReader(sources, {
+    refreshMs: config.refreshMs,
+    timeoutMs: config.timeoutMs,
+    ...(onRead && { onRead }),
+  });
 }
 
 /** A source whose module is loaded on its first read, and kept (with its clients and caches). */

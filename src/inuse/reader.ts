@@ -8,6 +8,8 @@ export interface ReaderOptions {
   /** The longest one source may take; a source still reading then has failed. */
   readonly timeoutMs: number;
   readonly now?: () => Date;
+  /** Told of every read, for the daemon's log. */
+  readonly onRead?: (snapshot: InUseSnapshot) => void;
 }
 
 /**
@@ -87,7 +89,15 @@ export class InUseReader {
         }
       }
     }
-    return { readAt, sources: this.sources.map((source) => source.name), uses, failures, malformed };
+    const snapshot = {
+      readAt,
+      sources: this.sources.map((source) => source.name),
+      uses,
+      failures,
+      malformed,
+    };
+    this.options.onRead?.(snapshot);
+    return snapshot;
   }
 }
 
