@@ -30,7 +30,14 @@ describe('deployment files', () => {
 
   it('the Kubernetes manifests parse, and their config is a valid janitor config', async () => {
     const documents = [];
-    for (const file of ['config.yaml', 'daemon.yaml', 'cronjob.yaml', 'rbac.yaml']) {
+    for (const file of [
+      'config.yaml',
+      'daemon.yaml',
+      'cronjob.yaml',
+      'pod-monitor.yaml',
+      'prometheus-rule.yaml',
+      'rbac.yaml',
+    ]) {
       for (const document of parseAllDocuments(await read(`deploy/kubernetes/${file}`))) {
         expect(document.errors, file).toEqual([]);
         documents.push(document.toJS());
@@ -41,7 +48,17 @@ describe('deployment files', () => {
     const deployment = documents.find((document) => document.kind === 'Deployment');
     const container = deployment.spec.template.spec.containers[0];
     expect(container.args).toContain('0.0.0.0:9464');
-    expect(container.readinessProbe.httpGet.path).toBe('/healthz');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container.livenessProbe.httpGet.path).toBe('/livez');
+    // The PodMonitor scrapes the daemon's metrics port under the job name the alert rules select.
+    const podMonitor = documents.find((document) => document.kind === 'PodMonitor');
+    expect(podMonitor.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
+    expect(podMonitor.spec.podMetricsEndpoints[0].port).toBe(container.ports[0].name);
+    const jobName = deployment.spec.template.metadata.labels[podMonitor.spec.jobLabel];
+    const rules = documents.find((document) => document.kind === 'PrometheusRule');
+    const upRules = rules.spec.groups[0].rules.filter((rule: { expr: string }) => /\bup\{/.test(rule.expr));
+    expect(upRules.length).toBeGreaterThan(0);
+    for (const rule of upRules) expect(rule.expr).toContain(`job="${jobName}"`);
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(10);
     expect(parseConfig(configMap.data['config.yaml'], 'ConfigMap').inUse?.kubernetes).toEqual([
       { inCluster: true },
@@ -71,5 +88,10 @@ describe('deployment files', () => {
     expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/bin/janitor.js", "daemon"]');
+    // A config is required: the image names where it is mounted.
+    expect(dockerfile).toContain('JANITOR_CONFIG=/etc/janitor/config.yaml');
+    // Nothing between the supervisor and the daemon that would swallow SIGTERM.
+    const instructions = dockerfile.split('\n').filter((line) => !line.startsWith('#'));
+    expect(instructions.join('\n')).not.toMatch(/\bnpx\b|npm (run|exec|start)/);
   });
 });

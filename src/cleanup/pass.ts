@@ -45,7 +45,7 @@ export async function runPass(
             handler: spec.name,
             repository: spec.repository,
             mode: run.mode,
-            error: 'stopped before it started',
+            error: `not started: ${(run.signal.reason as Error | undefined)?.message ?? 'the run was stopped'}`,
             success: false,
             durationMs: 0,
           });

@@ -14,7 +14,14 @@ export async function runEmulator(options: { listen: string; seed: string }): Pr
     process.stderr.write(`--seed must be demo or none, got "${options.seed}"\n`);
     return 2;
   }
-  const address = parseListenAddress(options.listen, '--listen');
+  let address: ReturnType<typeof parseListenAddress>;
+  try {
+    address = parseListenAddress(options.listen, '--listen');
+  } catch (error) {
+    // Bad input, as for the daemon's --metrics-addr: exit 2.
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
   const emulator = await EcrEmulator.start({ host: address.host, port: address.port });
   if (options.seed === 'demo') {
     const fleet = seedDemoFleet(emulator.state);

@@ -1,4 +1,5 @@
 import type { HandlerReport } from '../cleanup/handler.js';
+import { confirmedDeletions } from '../cleanup/outcome.js';
 import type { InUseSnapshot } from '../inuse/snapshot.js';
 import { inUseToJson } from './in-use-summary.js';
 
@@ -38,7 +39,10 @@ export function reportsToJson(
             explanation: decision.explanation,
           })),
           groups: plan.groups.map((group) => ({
-            tag: group.tag,
+            // An orphan has no tag: its label (`untagged sha256:…`) is for tables only.
+            tag: group.untagged ? null : group.tag,
+            why: group.why ?? null,
+            pushedAt: group.pushedAt?.toISOString() ?? null,
             digest: group.rootDigest,
             mediaType: group.rootMediaType,
             bytes: group.bytes,
@@ -52,6 +56,8 @@ export function reportsToJson(
         }),
         ...(report.retagged?.length && { retagged: report.retagged }),
         ...(report.execution && { execution: report.execution }),
+        // Only what the registry confirmed: a run whose deletes all failed reclaimed nothing.
+        ...(report.execution && plan && { deleted: confirmedDeletions(plan, report.execution) }),
       };
     }),
   };

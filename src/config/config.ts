@@ -34,7 +34,7 @@ export interface Config {
 export const seedRepositories = ['alloy', 'kayron', 'server', 'specta', 'splits-lite'] as const;
 
 export const defaultConfigFile: ConfigFile = {
-  registry: { type: 'ecr', concurrency: 8 },
+  registry: { type: 'ecr', concurrency: 8, requestTimeout: '30s' },
   schedule: { every: '1h', jitter: 0.01, timeout: '15m' },
   rules: [
     {

@@ -132,6 +132,11 @@ export const ruleSchema = z
     if (rule.drop === undefined) problem('drop', 'is required');
   });
 
+/** How long one request may wait for an answer before it is abandoned and retried. */
+const requestTimeout = duration
+  .default('30s')
+  .describe('How long one request may wait for an answer before it is retried (default 30s).');
+
 const ecrRegistrySchema = z.strictObject({
   type: z.literal('ecr'),
   region: z.string().min(1).optional(),
@@ -145,6 +150,7 @@ const ecrRegistrySchema = z.strictObject({
     ),
   /** Requests in flight at once, and repositories worked on at once. */
   concurrency: z.int().min(1).max(64).default(8).describe('Requests in flight at once (default 8).'),
+  requestTimeout,
 });
 
 const ociRegistrySchema = z.strictObject({
@@ -154,6 +160,7 @@ const ociRegistrySchema = z.strictObject({
   }),
   /** Requests in flight at once. */
   concurrency: z.int().min(1).max(64).default(8),
+  requestTimeout,
   auth: z
     .strictObject({
       username: z.string().min(1).optional(),

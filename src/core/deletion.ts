@@ -15,6 +15,9 @@ import {
 export interface Root {
   readonly digest: Digest;
   readonly label: string;
+  /** Why it goes, in words; and whether it is an orphan (its label is then not a tag). */
+  readonly why?: string;
+  readonly untagged?: boolean;
 }
 
 export interface DeletionPlan {
@@ -98,7 +101,17 @@ export function planDeletion(
       imagesByDigest.get(root.digest)?.mediaType ??
       (manifest && 'mediaType' in manifest ? manifest.mediaType : undefined) ??
       'unknown';
-    return { tag: root.label, rootDigest: root.digest, rootMediaType, members, bytes };
+    const pushedAt = imagesByDigest.get(root.digest)?.pushedAt;
+    return {
+      tag: root.label,
+      ...(root.untagged && { untagged: true }),
+      ...(root.why !== undefined && { why: root.why }),
+      ...(pushedAt && { pushedAt }),
+      rootDigest: root.digest,
+      rootMediaType,
+      members,
+      bytes,
+    };
   });
 
   const doomed = [...removal.keys()].filter((digest) => !needed.has(digest));

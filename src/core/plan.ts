@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js';
 import { circuitBreaker } from './breaker.js';
 import { isKnownSingleManifest, planDeletion, shortDigest } from './deletion.js';
 import { ReferenceGraph } from './graph.js';
@@ -6,6 +7,7 @@ import { matchCandidates } from './match.js';
 import { selectOrphans } from './orphans.js';
 import { selectForRemoval } from './select.js';
 import {
+  type Blocker,
   type Candidate,
   type Digest,
   type HandlerSpec,
@@ -168,9 +170,12 @@ function buildOrphanPlan({ handler, images, manifests, now = new Date(), inUse }
     ),
   };
   if (roots.length === 0) return { ...base, candidateCount: found, ...nothing, blockers: [] };
+  const why = `an orphan: untagged, no tagged image reaches it, pushed over ${formatDuration(handler.rule.untaggedOlderThanMs ?? 0)} ago`;
   const labelled = roots.map((root) => ({
     digest: root.digest,
     label: `untagged ${shortDigest(root.digest)}`,
+    untagged: true,
+    why,
   }));
   // Untagged manifests within the grace period (or of unknown age) stay, referrers included.
   const cutoff = now.getTime() - (handler.rule.untaggedOlderThanMs ?? 0);
@@ -224,9 +229,15 @@ export function buildPlan(input: PlanInput): Plan {
     ...unreadableManifests(images, manifests),
   ];
   if (blockers.length > 0) return { ...base, ...nothing, blockers };
+  const explanations = new Map(
+    selection.decisions.flatMap((decision) =>
+      decision.fate === 'delete' ? [[decision.image.digest, decision.explanation] as const] : [],
+    ),
+  );
   const roots = selection.remove.map((candidate) => ({
     digest: candidate.image.digest,
     label: candidate.tag,
+    why: explanations.get(candidate.image.digest) ?? '',
   }));
   // What this rule keeps, what the other rules of the repository keep and what is in use (tagged
   // or not) stays, whatever it is.
@@ -250,7 +261,7 @@ export function buildPlan(input: PlanInput): Plan {
  * repository (an in-use source that could not be read: planning without it would show images
  * as going that a workload still runs).
  */
-export function blockedPlan(handler: HandlerSpec, blockers: readonly string[]): Plan {
+export function blockedPlan(handler: HandlerSpec, blockers: readonly Blocker[]): Plan {
   return {
     handler: handler.name,
     repository: handler.repository,
@@ -270,7 +281,7 @@ function unsupportedSelections(
   handler: HandlerSpec,
   manifests: ManifestsByDigest,
   selected: readonly { image: Image; tag: string }[],
-): string[] {
+): Blocker[] {
   return selected.flatMap(({ image, tag }) => {
     const manifest = manifests.get(image.digest);
     const reported =
@@ -279,20 +290,28 @@ function unsupportedSelections(
     const mediaType = normalizeMediaType(reported);
     if (indexMediaTypes.has(mediaType) || singleManifestMediaTypes.has(mediaType)) return [];
     return [
-      `${handler.repository}:${tag} has media type ${reported}, which is neither an image index nor an image manifest; a human should look at it`,
+      {
+        kind: 'unsupported-media-type',
+        message: `${handler.repository}:${tag} has media type ${reported}, which is neither an image index nor an image manifest; a human should look at it`,
+      },
     ];
   });
 }
 
 /** Fail closed: a manifest we could not read might reference anything we are about to delete. */
-export function unreadableManifests(images: readonly Image[], manifests: ManifestsByDigest): string[] {
-  return images.flatMap((image) => {
+export function unreadableManifests(images: readonly Image[], manifests: ManifestsByDigest): Blocker[] {
+  return images.flatMap((image): Blocker[] => {
     if (isKnownSingleManifest(image)) return [];
     const manifest = manifests.get(image.digest);
+    const unreadable = (message: string): Blocker[] => [{ kind: 'unreadable-manifest', message }];
     if (manifest === undefined)
-      return [`the manifest of ${describeImage(image)} was not fetched, so what it references is unknown`];
+      return unreadable(
+        `the manifest of ${describeImage(image)} was not fetched, so what it references is unknown`,
+      );
     if (manifest.kind === 'unreadable')
-      return [`the manifest of ${describeImage(image, manifest)} cannot be read (${manifest.reason})`];
+      return unreadable(
+        `the manifest of ${describeImage(image, manifest)} cannot be read (${manifest.reason})`,
+      );
     return [];
   });
 }

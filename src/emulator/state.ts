@@ -114,6 +114,12 @@ export class EmulatorState {
     this.createRepository(name);
   }
 
+  /** For tests and seeding: a repository and everything in it gone, as a forced DeleteRepository. */
+  deleteRepository(name: string): void {
+    this.repository(name);
+    this.repositoriesByName.delete(name);
+  }
+
   repositories(): string[] {
     return [...this.repositoriesByName.keys()].sort();
   }

@@ -7,6 +7,8 @@ import type { DeleteOutcome, Digest, Image, Manifest } from '../core/types.js';
 export interface RegistryDriver {
   /** For logs and reports, e.g. `ecr us-west-2` or `oci https://registry.example.com`. */
   readonly description: string;
+  /** The registry as a URL, for records such as the audit log (`https://api.ecr.us-west-2.amazonaws.com`). */
+  readonly location?: string;
   /** The most digests one delete request takes; the executor stops between batches, never within. */
   readonly deleteBatchSize: number;
   /** Every repository of the registry (paginated), for rules that name repositories by pattern. */

@@ -152,7 +152,30 @@ describe('janitor command line', () => {
     const result = await runCli(['apply', '--config', path, '--log-level', 'silent'], ecr.environment);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/ghost:sha.*RepositoryNotFoundException/s);
-    expect(result.stdout).toMatch(/alloy:sha.*25 deleted/s);
+    expect(result.stdout).toMatch(/alloy:sha.*25 digests deleted/s);
+    expect(result.stdout).toContain('alloy:sha — 5 of 5 planned deleted');
+  });
+
+  it('plan --json gives each blocker a kind for scripts and a message for people', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const directory = await mkdtemp(join(tmpdir(), 'janitor-cli-'));
+    const path = join(directory, 'breaker.yaml');
+    await writeFile(
+      path,
+      'registry: {type: ecr}\nrules:\n  - {repositories: [kayron], tags: sha, keep: 10, drop: 5, maxDeleteShare: 0.1}\n',
+    );
+    const result = await runCli(
+      ['plan', '--config', path, '--json', '--log-level', 'silent'],
+      ecr.environment,
+    );
+    const [handler] = JSON.parse(result.stdout).handlers;
+    expect(handler.blockers).toEqual([
+      {
+        kind: 'circuit-breaker',
+        message: expect.stringMatching(/^circuit breaker: this run would delete 4 of/),
+      },
+    ]);
+    expect(handler.groups).toEqual([]);
   });
 
   it('names the missing region instead of failing obscurely', async () => {

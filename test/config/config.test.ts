@@ -46,7 +46,7 @@ describe('config', () => {
     expect(handlers[0]?.rule).toMatchObject({ prefixes: [], commitHashes: true });
     expect(handlers[5]?.rule.prefixes).toEqual(['v']);
     expect(config.schedule).toEqual({ everyMs: 3_600_000, jitter: 0.01, timeoutMs: 900_000 });
-    expect(config.registry).toEqual({ type: 'ecr', concurrency: 8 });
+    expect(config.registry).toEqual({ type: 'ecr', concurrency: 8, requestTimeout: '30s' });
   });
 
   it('accepts the form given in the foundation issue, and a file on disk', async () => {
@@ -54,7 +54,12 @@ describe('config', () => {
     const path = join(directory, 'janitor.yaml');
     await writeFile(path, issueExample);
     const config = await loadConfig(path);
-    expect(config.registry).toEqual({ type: 'ecr', region: 'us-west-2', concurrency: 8 });
+    expect(config.registry).toEqual({
+      type: 'ecr',
+      region: 'us-west-2',
+      concurrency: 8,
+      requestTimeout: '30s',
+    });
     expect(handlersOf(config)).toHaveLength(10);
   });
 
@@ -67,6 +72,7 @@ describe('config', () => {
       type: 'oci',
       url: 'https://registry.example.com',
       concurrency: 8,
+      requestTimeout: '30s',
       auth: { usernameEnv: 'REGISTRY_USER', passwordEnv: 'REGISTRY_PASSWORD' },
     });
   });

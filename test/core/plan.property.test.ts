@@ -321,7 +321,8 @@ describe('planner properties (ARCHITECTURE §4)', () => {
           rule.drop,
           Math.max(0, matchCandidates(images, rule).candidates.length - rule.keep),
         );
-        if (selectable > 0) expect(plan.blockers.join()).toContain('cannot be read');
+        if (selectable > 0)
+          expect(plan.blockers.map((blocker) => blocker.message).join()).toContain('cannot be read');
       }),
       { numRuns: 200 },
     );

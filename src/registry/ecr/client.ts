@@ -1,5 +1,6 @@
 import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 import { RequestLimiter } from '../limiter.js';
+import { defaultRequestTimeoutMs, isTimeout } from '../network.js';
 
 /**
  * The ECR client as the SDK configures itself from the standard AWS environment: AWS_REGION,
@@ -7,16 +8,48 @@ import { RequestLimiter } from '../limiter.js';
  * config; everything else is the SDK's, so the tool behaves like every other AWS tool.
  */
 export function createEcrClient(
-  options: { region?: string; overrides?: ECRClientConfig; maxInFlight?: number } = {},
+  options: {
+    region?: string;
+    overrides?: ECRClientConfig;
+    maxInFlight?: number;
+    /** How long one attempt may wait for an answer (default 30 s): an endpoint that accepts and never answers. */
+    requestTimeoutMs?: number;
+    /** Told of each attempt that timed out and is retried, so a hanging endpoint is not silent. */
+    onWarning?: (message: string) => void;
+  } = {},
 ): ECRClient {
+  const requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
   const client = new ECRClient({
     ...(options.region && { region: options.region }),
     // Listing and deleting have no published rate limits: expect throttling, back off, and slow
     // down (adaptive mode adds a client-side rate limiter to the standard backoff).
     retryMode: 'adaptive',
     maxAttempts: 10,
+    requestHandler: {
+      connectionTimeout: Math.min(requestTimeoutMs, 10_000),
+      requestTimeout: requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
     ...options.overrides,
   });
+  const onWarning = options.onWarning;
+  if (onWarning) {
+    // Each attempt passes here, inside the retries: a timed-out one is said before it is retried.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          if (isTimeout(error))
+            onWarning(
+              `ECR ${(context.commandName ?? 'request').replace(/Command$/, '')}: no answer within ${requestTimeoutMs / 1000} s; retrying`,
+            );
+          throw error;
+        }
+      },
+      { step: 'deserialize', name: 'janitorTimeoutWarning' },
+    );
+  }
   if (options.maxInFlight !== undefined) {
     // Each HTTP attempt takes a place; a retry waiting out its backoff holds none.
     const limiter = new RequestLimiter(options.maxInFlight);

@@ -20,6 +20,7 @@ import {
   RegistryError,
 } from '../driver.js';
 import { manifestDigest } from '../manifest-digest.js';
+import { describeNetworkError, isTimeout } from '../network.js';
 
 /** ECR's documented limits: DescribeImages pages of up to 1000, batches of up to 100 image ids. */
 const listPageSize = 1000;
@@ -41,6 +42,8 @@ export interface EcrDriverOptions {
   readonly registryId?: string;
   /** Told once when the endpoint turns out not to know a field the driver relies on. */
   readonly onWarning?: (message: string) => void;
+  /** The endpoint the client talks to, named in errors (which operation failed where). */
+  readonly endpoint?: string;
 }
 
 /**
@@ -49,6 +52,7 @@ export interface EcrDriverOptions {
  */
 export class EcrDriver implements RegistryDriver {
   readonly description: string;
+  readonly location?: string;
   readonly deleteBatchSize = batchSize;
   private readonly manifestCache: BoundedCache<Digest, Manifest>;
   private readonly concurrency: number;
@@ -57,6 +61,7 @@ export class EcrDriver implements RegistryDriver {
   /** The account ECR says the registry belongs to (every image detail carries it). */
   private registryId?: string;
   private readonly onWarning: ((message: string) => void) | undefined;
+  private readonly endpoint: string | undefined;
   /** Cleared when the endpoint refuses `filter.imageStatus`. */
   private imageStatusFilter = true;
 
@@ -69,7 +74,13 @@ export class EcrDriver implements RegistryDriver {
     this.registryId = options.registryId;
     this.onWarning = options.onWarning;
     this.manifestCache = new BoundedCache(options.manifestCacheSize ?? defaultManifestCacheSize);
-    this.description = 'ecr';
+    this.endpoint = options.endpoint;
+    if (options.endpoint !== undefined) this.location = options.endpoint;
+    this.description = options.endpoint === undefined ? 'ecr' : `ECR at ${options.endpoint}`;
+  }
+
+  private wrap(error: unknown, operation: string, repository: string): RegistryError {
+    return wrap(error, operation, repository, this.endpoint);
   }
 
   async listRepositories(options: CallOptions = {}): Promise<string[]> {
@@ -87,7 +98,7 @@ export class EcrDriver implements RegistryDriver {
         }
       }
     } catch (error) {
-      throw wrap(error, 'DescribeRepositories', '(all)');
+      throw this.wrap(error, 'DescribeRepositories', '(all)');
     }
     return names;
   }
@@ -102,11 +113,11 @@ export class EcrDriver implements RegistryDriver {
       try {
         return await this.describeAll(repository, { tagStatus: 'ANY', imageStatus: 'ANY' }, options);
       } catch (error) {
-        if (!isValidationError(error)) throw wrap(error, 'DescribeImages', repository);
+        if (!isValidationError(error)) throw this.wrap(error, 'DescribeImages', repository);
         // Perhaps the filter, perhaps the request: the same request without the filter tells.
         const images = await this.describeAll(repository, { tagStatus: 'ANY' }, options).catch(
           (second: unknown) => {
-            throw wrap(second, 'DescribeImages', repository);
+            throw this.wrap(second, 'DescribeImages', repository);
           },
         );
         this.imageStatusFilter = false;
@@ -120,7 +131,7 @@ export class EcrDriver implements RegistryDriver {
     try {
       return await this.describeAll(repository, { tagStatus: 'ANY' }, options);
     } catch (error) {
-      throw wrap(error, 'DescribeImages', repository);
+      throw this.wrap(error, 'DescribeImages', repository);
     }
   }
 
@@ -169,7 +180,7 @@ export class EcrDriver implements RegistryDriver {
           { abortSignal: options.signal },
         )
         .catch((error: unknown) => {
-          throw wrap(error, 'BatchGetImage', repository);
+          throw this.wrap(error, 'BatchGetImage', repository);
         });
       for (const image of answer.images ?? []) {
         const digest = image.imageId?.imageDigest;
@@ -255,7 +266,8 @@ export class EcrDriver implements RegistryDriver {
         record((answer.imageDetails ?? []).flatMap((detail) => toImage(detail) ?? []));
       });
     } catch (error) {
-      if ((error as Error).name !== 'ImageNotFoundException') throw wrap(error, 'DescribeImages', repository);
+      if ((error as Error).name !== 'ImageNotFoundException')
+        throw this.wrap(error, 'DescribeImages', repository);
       const wanted = new Set(digests);
       tags.clear();
       record((await this.listImages(repository, options)).filter((image) => wanted.has(image.digest)));
@@ -288,7 +300,7 @@ export class EcrDriver implements RegistryDriver {
         { abortSignal: options.signal },
       )
       .catch((error: unknown) => {
-        throw wrap(error, 'BatchDeleteImage', repository);
+        throw this.wrap(error, 'BatchDeleteImage', repository);
       });
     const outcomes = new Map<Digest, DeleteOutcome>();
     for (const id of answer.imageIds ?? []) {
@@ -345,14 +357,23 @@ function isValidationError(error: unknown): boolean {
   return ['InvalidParameterException', 'ValidationException', 'SerializationException'].includes(name);
 }
 
-function wrap(error: unknown, operation: string, repository: string): RegistryError {
+function wrap(
+  error: unknown,
+  operation: string,
+  repository: string,
+  endpoint: string | undefined,
+): RegistryError {
   const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  return new RegistryError(
-    `ECR ${operation} on repository "${repository}" failed: ${name}: ${message}`,
-    name,
-    {
-      cause: error,
-    },
-  );
+  const code = (error as { code?: unknown }).code;
+  // A failure on the wire says what a person would fix; an ECR error keeps ECR's own words.
+  const onTheWire = isTimeout(error) || (typeof code === 'string' && /^E[A-Z]+$/.test(code));
+  const at = endpoint === undefined ? '' : ` at ${endpoint}`;
+  const request = `ECR ${operation} on repository "${repository}"${at}`;
+  // Aborted by a deadline or a stop: the caller says which; the request itself did not fail.
+  if (name === 'AbortError') return new RegistryError(`${request} was cut short`, name, { cause: error });
+  const what =
+    onTheWire && endpoint !== undefined
+      ? describeNetworkError(error, new URL(endpoint))
+      : `${name}: ${error instanceof Error ? error.message : String(error)}`;
+  return new RegistryError(`${request} failed: ${what}`, name, { cause: error });
 }

@@ -31,6 +31,9 @@ export interface OciDriverOptions {
   /** Requests in flight at once (per repository operation). */
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
+  /** How long one request may wait for an answer (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -42,6 +45,7 @@ export interface OciDriverOptions {
  */
 export class OciDriver implements RegistryDriver {
   readonly description: string;
+  readonly location: string;
   readonly deleteBatchSize: number;
   private readonly http: OciHttp;
   private readonly concurrency: number;
@@ -57,10 +61,13 @@ export class OciDriver implements RegistryDriver {
     this.concurrency = options.concurrency ?? 8;
     this.deleteBatchSize = this.concurrency;
     this.description = `OCI registry ${url.origin}`;
+    this.location = url.origin;
     this.http = new OciHttp({
       baseUrl: url,
       ...(options.credentials && { credentials: options.credentials }),
       ...(options.retry && { retry: options.retry }),
+      ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
+      ...(options.onWarning && { onWarning: options.onWarning }),
     });
   }
 
