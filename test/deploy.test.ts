@@ -6,17 +6,23 @@ import { parseConfig } from '../src/config/load.js';
 const read = (path: string) => readFile(new URL(`../${path}`, import.meta.url), 'utf8');
 
 describe('deployment files', () => {
-  it('the IAM policy grants exactly the ECR actions the driver calls', async () => {
-    const sources = await Promise.all(
-      (await readdir(new URL('../src/registry/ecr/', import.meta.url))).map((file) =>
-        read(`src/registry/ecr/${file}`),
-      ),
-    );
-    const used = new Set(
-      [...sources.join('\n').matchAll(/\b(?:(\w+)Command\b|paginate(\w+)\()/g)].map(
-        (match) => `ecr:${match[1] ?? match[2]}`,
-      ),
-    );
+  it('the IAM policy grants exactly the actions the code calls: ECR, and the ECS, Lambda and STS of in-use', async () => {
+    // Each place that calls AWS, and the service its commands and paginators belong to.
+    const callers: [string, string][] = [
+      ...(await readdir(new URL('../src/registry/ecr/', import.meta.url))).map((file): [string, string] => [
+        `src/registry/ecr/${file}`,
+        'ecr',
+      ]),
+      ['src/inuse/ecs.ts', 'ecs'],
+      ['src/inuse/lambda.ts', 'lambda'],
+    ];
+    const used = new Set<string>();
+    for (const [path, service] of callers) {
+      for (const match of (await read(path)).matchAll(/\b(?:(\w+)Command\b|paginate(\w+)\()/g))
+        used.add(`${service}:${match[1] ?? match[2]}`);
+    }
+    // A source with a roleArn assumes it through STS (the credential provider's call).
+    if ((await read('src/inuse/aws.ts')).includes('fromTemporaryCredentials(')) used.add('sts:AssumeRole');
     const policy = JSON.parse(await read('deploy/iam-policy.json'));
     const granted = new Set(policy.Statement.flatMap((statement: { Action: string[] }) => statement.Action));
     expect([...granted].sort()).toEqual([...used].sort());
@@ -30,6 +36,7 @@ describe('deployment files', () => {
       'cronjob.yaml',
       'pod-monitor.yaml',
       'prometheus-rule.yaml',
+      'rbac.yaml',
     ]) {
       for (const document of parseAllDocuments(await read(`deploy/kubernetes/${file}`))) {
         expect(document.errors, file).toEqual([]);
@@ -53,6 +60,25 @@ describe('deployment files', () => {
     expect(upRules.length).toBeGreaterThan(0);
     for (const rule of upRules) expect(rule.expr).toContain(`job="${jobName}"`);
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(10);
+    expect(parseConfig(configMap.data['config.yaml'], 'ConfigMap').inUse?.kubernetes).toEqual([
+      { inCluster: true },
+    ]);
+    // The ClusterRole grants get and list of exactly what the Kubernetes source lists, to the janitor.
+    const role = documents.find((document) => document.kind === 'ClusterRole');
+    const granted = role.rules.flatMap((rule: { resources: string[]; verbs: string[] }) => {
+      expect(rule.verbs).toEqual(['get', 'list']);
+      return rule.resources;
+    });
+    const listed = [...(await read('src/inuse/kubernetes.ts')).matchAll(/readAll\(\s*'(\w+)'/g)].map(
+      (match) => match[1],
+    );
+    expect(granted.sort()).toEqual(listed.sort());
+    const binding = documents.find((document) => document.kind === 'ClusterRoleBinding');
+    expect(binding.roleRef.name).toBe(role.metadata.name);
+    const account = documents.find((document) => document.kind === 'ServiceAccount');
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: account.metadata.name, namespace: 'registry-janitor' },
+    ]);
     const cronJob = documents.find((document) => document.kind === 'CronJob');
     expect(cronJob.spec.jobTemplate.spec.template.spec.containers[0].command).toContain('apply');
   });

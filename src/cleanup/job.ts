@@ -3,6 +3,7 @@ import type { HandlerSpec } from '../core/types.js';
 import type { Job } from '../engine/job.js';
 import type { RegistryDriver } from '../registry/driver.js';
 import { type HandlerReport, runHandler } from './handler.js';
+import type { InUseProvider } from './in-use.js';
 import { RepositoryLocks } from './lock.js';
 import type { CleanupEvent } from './progress.js';
 
@@ -16,6 +17,8 @@ export function cleanupJob(
   spec: HandlerSpec,
   logger: Logger,
   locks: RepositoryLocks = new RepositoryLocks(),
+  /** Shared by every handler of the daemon, so the sources are read once per refresh, not per handler. */
+  inUse?: InUseProvider,
 ): Job<HandlerReport, CleanupEvent> {
   return {
     name: spec.name,
@@ -29,6 +32,7 @@ export function cleanupJob(
           logger,
           signal: stopping,
           abortSignal: abort,
+          ...(inUse && { inUse }),
           ...(progress && { progress }),
         });
       }),

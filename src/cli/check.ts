@@ -5,11 +5,15 @@ import { checkIntegrity, verdictOf } from '../cleanup/integrity.js';
 import { parseDuration } from '../config/duration.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfigFor } from '../config/load.js';
+import { createInUseReader } from '../inuse/create.js';
+import type { InUseSnapshot } from '../inuse/snapshot.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
 import { mapWithConcurrency, type RegistryDriver } from '../registry/driver.js';
+import { checkInUse, worstVerdict } from './check-in-use.js';
 import { renderCheck } from './check-render.js';
 import { startDeadline } from './deadline.js';
+import { palette } from './format.js';
 import { implicitSeedBanner } from './once.js';
 
 export interface CheckOptions {
@@ -25,7 +29,8 @@ export const checkExitCodes = { healthy: 0, broken: 1, unknown: 3 } as const;
 
 /**
  * `janitor check`: reads every repository of the config and reports broken indexes, referrers
- * whose subject is gone, and orphans with their bytes; deletes nothing. Exits 1 when it found
+ * whose subject is gone, and orphans with their bytes — and, with `inUse`, references to the
+ * registry that name nothing; deletes nothing. Exits 1 when it found
  * something broken, 3 when it could not read everything (and found nothing broken), 0 when all
  * it read is whole.
  */
@@ -40,6 +45,7 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   let driver: RegistryDriver;
   let repositories: string[];
   let timeoutMs: number;
+  let inUse: { current(): Promise<InUseSnapshot> } | undefined;
   try {
     const loaded = await loadConfigFor('read', options.config);
     if (loaded.implicit) process.stderr.write(implicitSeedBanner);
@@ -53,6 +59,7 @@ export async function runCheck(options: CheckOptions): Promise<number> {
     const handlers = await discoverHandlers(loaded.config, driver);
     const wanted = options.repository?.length ? picomatch([...options.repository]) : () => true;
     repositories = [...new Set(handlers.map((handler) => handler.repository))].filter((name) => wanted(name));
+    inUse = loaded.config.inUse && createInUseReader(loaded.config.inUse).forOnePass();
   } catch (error) {
     if (error instanceof ConfigError) return fail(2, error.message);
     return fail(
@@ -71,11 +78,23 @@ export async function runCheck(options: CheckOptions): Promise<number> {
       return { repository, error: reason ? `${reason}: ${cause}` : cause };
     }
   }).finally(() => deadline.dispose());
-  const verdict = verdictOf(results);
+  // After the repositories: ECR has said which account it is, so references can be matched.
+  const inUseFound = inUse && (await checkInUse(await inUse.current(), driver));
+  const verdict = worstVerdict(verdictOf(results), inUseFound?.verdict ?? 'healthy');
+  const colorful = process.stdout.isTTY === true;
   process.stdout.write(
     options.json
-      ? `${JSON.stringify({ verdict, healthy: verdict === 'healthy', repositories: results }, null, 2)}\n`
-      : renderCheck(results, verdict, process.stdout.isTTY === true),
+      ? `${JSON.stringify(
+          {
+            verdict,
+            healthy: verdict === 'healthy',
+            repositories: results,
+            ...(inUseFound && { inUse: inUseFound.json }),
+          },
+          null,
+          2,
+        )}\n`
+      : `${renderCheck(results, verdictOf(results), colorful)}${inUseFound ? inUseFound.render(palette(colorful)) : ''}`,
   );
   return checkExitCodes[verdict];
 }

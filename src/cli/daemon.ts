@@ -14,6 +14,7 @@ import { instrument } from '../engine/instrument.js';
 import { createMetrics } from '../engine/metrics.js';
 import { RunRecords } from '../engine/records.js';
 import { withTimeout } from '../engine/timeout.js';
+import { createInUseReader } from '../inuse/create.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
 
@@ -41,13 +42,26 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const records = new RunRecords();
   const metrics = createMetrics(records, config.schedule);
   const locks = new RepositoryLocks();
+  // Read at most once per `inUse.refresh`, however many handlers run in that time.
+  const inUse =
+    config.inUse &&
+    createInUseReader(config.inUse, (snapshot) => {
+      const fields = {
+        sources: snapshot.sources,
+        references: snapshot.uses.length,
+        failures: snapshot.failures,
+      };
+      if (snapshot.failures.length > 0)
+        logger.error(fields, 'in-use sources could not all be read: every handler is blocked');
+      else logger.info(fields, 'read what is in use');
+    });
   // Outside in: the records (health, last success) and the seed's run metrics see a run cut off at
   // its deadline as failed; the cleanup counters hear of each deletion as it happens.
   const jobFor = (spec: HandlerSpec) =>
     records.watch(
       instrument(
         countCleanup(
-          withTimeout(cleanupJob(driver, spec, logger, locks), config.schedule.timeoutMs),
+          withTimeout(cleanupJob(driver, spec, logger, locks, inUse), config.schedule.timeoutMs),
           metrics,
         ),
         metrics,

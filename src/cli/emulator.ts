@@ -1,10 +1,13 @@
 import { parseListenAddress } from '../daemon/server.js';
+import { seedDemoWorkloads } from '../emulator/demo-workloads.js';
 import { seedDemoFleet } from '../emulator/fleet.js';
 import { EcrEmulator } from '../emulator/server.js';
+import { ecrHosts } from '../inuse/hosts.js';
 
 /**
- * `janitor emulator`: the ECR emulator as a process of its own, optionally seeded with the demo
- * fleet, so `plan`, `apply` and `daemon` can be tried through AWS_ENDPOINT_URL_ECR without AWS.
+ * `janitor emulator`: the ECR emulator (with ECS, Lambda and STS) as a process of its own,
+ * optionally seeded with the demo fleet and what runs on it, so `plan`, `apply` and `daemon` can
+ * be tried through AWS_ENDPOINT_URL_ECR (and _ECS, _LAMBDA) without AWS.
  */
 export async function runEmulator(options: { listen: string; seed: string }): Promise<number> {
   if (options.seed !== 'demo' && options.seed !== 'none') {
@@ -20,10 +23,14 @@ export async function runEmulator(options: { listen: string; seed: string }): Pr
     return 2;
   }
   const emulator = await EcrEmulator.start({ host: address.host, port: address.port });
-  if (options.seed === 'demo') seedDemoFleet(emulator.state);
+  if (options.seed === 'demo') {
+    const fleet = seedDemoFleet(emulator.state);
+    const { accountId, region } = emulator.state;
+    seedDemoWorkloads(emulator.workloads, fleet, ecrHosts(accountId, region)[0] as string);
+  }
   process.stdout.write(
     `ECR emulator listening on ${emulator.endpoint}${options.seed === 'demo' ? ', seeded with the demo fleet' : ''}\n` +
-      `  export AWS_ENDPOINT_URL_ECR=${emulator.endpoint} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test\n`,
+      `  export AWS_ENDPOINT_URL_ECR=${emulator.endpoint} AWS_ENDPOINT_URL_ECS=${emulator.endpoint} AWS_ENDPOINT_URL_LAMBDA=${emulator.endpoint} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

@@ -1,14 +1,21 @@
 import type { HandlerReport } from '../cleanup/handler.js';
 import { confirmedDeletions } from '../cleanup/outcome.js';
+import type { InUseSnapshot } from '../inuse/snapshot.js';
+import { inUseToJson } from './in-use-summary.js';
 
 /**
  * The report as one JSON document for scripts: per handler, every image's fate and reason, each
  * digest group with what it deletes and what it keeps, and what the run did.
  */
-export function reportsToJson(reports: readonly HandlerReport[], registry: string): unknown {
+export function reportsToJson(
+  reports: readonly HandlerReport[],
+  registry: string,
+  inUse?: InUseSnapshot,
+): unknown {
   return {
     mode: reports[0]?.mode ?? 'plan',
     registry,
+    ...(inUse && { inUse: inUseToJson(inUse) }),
     success: reports.every((report) => report.success),
     handlers: reports.map((report) => {
       const plan = report.plan;

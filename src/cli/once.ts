@@ -3,12 +3,14 @@ import type { LevelWithSilent, Logger } from 'pino';
 import { openAuditLog } from '../cleanup/audit.js';
 import { discoverHandlers, rulesWithoutRepositories } from '../cleanup/discover.js';
 import type { HandlerReport } from '../cleanup/handler.js';
+import type { InUseProvider } from '../cleanup/in-use.js';
 import { runPass } from '../cleanup/pass.js';
 import type { Config, RegistryConfig } from '../config/config.js';
 import { parseDuration } from '../config/duration.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfigFor } from '../config/load.js';
 import type { HandlerSpec } from '../core/types.js';
+import { createInUseReader } from '../inuse/create.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
 import type { RegistryDriver } from '../registry/driver.js';
@@ -91,12 +93,20 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
     const message = `cannot list the registry's repositories: ${(error as Error).message}`;
     return fail(error instanceof ConfigError ? 2 : 1, 'registry', message);
   }
-  const reports = await runHandlers(mode, handlers, { config, driver, logger, options, timeoutMs });
+  // Read once for the whole pass, by the first handler that asks; every other handler waits for it.
+  const inUse = config.inUse && createInUseReader(config.inUse).forOnePass();
+  const reports = await runHandlers(mode, handlers, { config, driver, logger, options, timeoutMs, inUse });
   const registry = describeRegistry(config.registry);
+  const snapshot = reports.length > 0 ? await inUse?.current() : undefined;
   process.stdout.write(
     options.json
-      ? `${JSON.stringify(reportsToJson(reports, registry), null, 2)}\n`
-      : renderReports(reports, { color: process.stdout.isTTY === true, registry, mode }),
+      ? `${JSON.stringify(reportsToJson(reports, registry, snapshot), null, 2)}\n`
+      : renderReports(reports, {
+          color: process.stdout.isTTY === true,
+          registry,
+          mode,
+          ...(snapshot && { inUse: snapshot }),
+        }),
   );
   return reports.every((report) => report.success) ? 0 : 1;
 }
@@ -110,9 +120,10 @@ async function runHandlers(
     logger: Logger;
     options: OnceOptions;
     timeoutMs: number;
+    inUse?: InUseProvider | undefined;
   },
 ): Promise<HandlerReport[]> {
-  const { config, driver, logger, options } = context;
+  const { config, driver, logger, options, inUse } = context;
   if (handlers.length === 0) return [];
   const location = driver.location ?? describeRegistry(config.registry);
   const audit = mode === 'apply' && options.auditLog ? openAuditLog(options.auditLog, location) : undefined;
@@ -129,6 +140,7 @@ async function runHandlers(
         signal: deadline.stopping,
         abortSignal: deadline.aborting,
         ...(audit && { audit: audit.write }),
+        ...(inUse && { inUse }),
       },
       // As many repositories at once as requests may be in flight: pagination within one
       // repository is sequential, so only many repositories keep the registry busy.

@@ -3,7 +3,9 @@ import type { HandlerReport } from '../cleanup/handler.js';
 import { confirmedDeletions } from '../cleanup/outcome.js';
 import { formatDuration } from '../config/duration.js';
 import { type ImageDecision, notableSkipReasons, type Plan } from '../core/types.js';
+import type { InUseSnapshot } from '../inuse/snapshot.js';
 import { formatBytes, formatTime, palette, plural, shortDigest } from './format.js';
+import { describeInUse } from './in-use-summary.js';
 
 type Colors = ReturnType<typeof palette>;
 
@@ -13,7 +15,7 @@ type Colors = ReturnType<typeof palette>;
  */
 export function renderReports(
   reports: readonly HandlerReport[],
-  options: { color: boolean; registry: string; mode?: 'plan' | 'apply' },
+  options: { color: boolean; registry: string; mode?: 'plan' | 'apply'; inUse?: InUseSnapshot },
 ): string {
   const color = palette(options.color);
   const mode = options.mode ?? reports[0]?.mode ?? 'plan';
@@ -21,7 +23,11 @@ export function renderReports(
     mode === 'plan'
       ? `Plan for ${plural(reports.length, 'handler')} on ${options.registry} — nothing has been deleted`
       : `Cleanup of ${plural(reports.length, 'handler')} on ${options.registry}`;
-  const sections = [color.bold(heading), renderSummary(reports, color, mode === 'apply')];
+  const sections = [
+    color.bold(heading),
+    ...(options.inUse ? [describeInUse(options.inUse, color)] : []),
+    renderSummary(reports, color, mode === 'apply'),
+  ];
   for (const report of reports) {
     const detail = renderHandler(report, color);
     if (detail) sections.push(detail);
@@ -119,6 +125,10 @@ function renderHandler(report: HandlerReport, color: Colors): string | undefined
         ),
       );
     if (plan.groups.length > 0) lines.push(renderGroups(plan, color));
+    for (const decision of plan.decisions) {
+      if (decision.fate === 'keep' && decision.reason === 'in-use')
+        lines.push(color.green(`  kept ${describeImage(decision.image)}: ${decision.explanation}`));
+    }
     for (const decision of plan.decisions.filter(isWorthShowing)) {
       if (decision.fate === 'skip')
         lines.push(color.dim(`  skipped ${decision.image.tags.join(', ')}: ${decision.explanation}`));
@@ -198,6 +208,13 @@ function renderGroups(plan: Plan, color: Colors): string {
     }
   }
   return [table.toString(), ...keptNotes].join('\n');
+}
+
+/** `v0.3.0 (sha256:0a1b2c3d4e5f)`, or `untagged sha256:0a1b2c3d4e5f`. */
+function describeImage(image: { digest: string; tags: readonly string[] }): string {
+  return image.tags.length > 0
+    ? `${image.tags.join(', ')} (${shortDigest(image.digest)})`
+    : `untagged ${shortDigest(image.digest)}`;
 }
 
 /**

@@ -63,7 +63,9 @@ export function planDeletion(
         image.tags.length > 0 || !removal.has(image.digest) || kept.has(image.digest) || image.archived,
     )
     .map((image) => image.digest);
-  const needed = graph.reachableFrom(stayingRoots, { withSubjects: true });
+  // Whatever is kept stays even when the listing does not show it (an in-use platform manifest of
+  // a registry that lists only tags): it, and all it reaches, is needed.
+  const needed = graph.reachableFrom([...stayingRoots, ...kept], { withSubjects: true });
   const imagesByDigest = new Map(images.map((image) => [image.digest, image]));
   const describe = (digest: Digest) => {
     const image = imagesByDigest.get(digest);

@@ -157,6 +157,7 @@ export const notableSkipReasons: ReadonlySet<SkipReason> = new Set<SkipReason>([
 /** Why a candidate stays: one of the newest, a keep condition, another rule, or this run's limit. */
 export type KeepReason =
   | 'newest'
+  | 'in-use'
   | 'protected'
   | 'young'
   | 'pulled'
@@ -255,12 +256,18 @@ export type BlockerKind =
   /** A manifest that might reference what goes could not be fetched or parsed (fail closed). */
   | 'unreadable-manifest'
   /** A selected image is neither an image index nor an image manifest. */
-  | 'unsupported-media-type';
+  | 'unsupported-media-type'
+  /** An in-use source could not be read completely: what it would show may run anything (fail closed). */
+  | 'in-use-source-unread'
+  /** The registry's host names are unknown, so which in-use references are its cannot be told. */
+  | 'in-use-registry-unknown';
 
 export const blockerKinds: readonly BlockerKind[] = [
   'circuit-breaker',
   'unreadable-manifest',
   'unsupported-media-type',
+  'in-use-source-unread',
+  'in-use-registry-unknown',
 ];
 
 export interface Blocker {

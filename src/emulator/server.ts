@@ -1,8 +1,8 @@
 // Amazon ECR's JSON 1.1 wire protocol over node:http, in front of an EmulatorState, so the real
-// @aws-sdk/client-ecr can be pointed at it (endpoint or AWS_ENDPOINT_URL_ECR). Signatures are
-// ignored. Faults (throttling, 500s, latency) are injected before an operation runs, so a faulted
+// @aws-sdk/client-ecr can be pointed at it (endpoint or AWS_ENDPOINT_URL_ECR). The same port
+// answers ECS, Lambda and STS for the in-use sources (workloads.ts). Signatures are ignored. Faults (throttling, 500s, latency) are injected before an operation runs, so a faulted
 // request never changes the state — the property retries rely on.
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -28,6 +28,8 @@ import {
   type ImageRecord,
   invalidParameter,
 } from './state.js';
+import { PageTokens } from './tokens.js';
+import { Workloads } from './workloads.js';
 
 export interface Faults {
   throttleRate?: number;
@@ -57,6 +59,8 @@ type Operation = (input: Input) => unknown;
 export class EcrEmulator {
   readonly endpoint: string;
   readonly state: EmulatorState;
+  /** ECS, Lambda and STS, per account and region: what runs, for the in-use sources. */
+  readonly workloads: Workloads;
   private faults: Faults;
   private bucket = { tokens: 0, at: 0 };
   private throttled = 0;
@@ -66,8 +70,7 @@ export class EcrEmulator {
   private readonly counts = new Map<string, number>();
   private inFlight = 0;
   private peakInFlight = 0;
-  /** Signs page tokens so a forged, stale-format or cross-request token is refused like ECR refuses one. */
-  private readonly tokenSecret = randomBytes(32);
+  private readonly tokens = new PageTokens();
   // A Map, not an object literal, so a target such as `.constructor` cannot reach Object's prototype.
   private readonly operations = new Map<string, Operation>([
     ['CreateRepository', (input) => this.createRepository(input)],
@@ -91,6 +94,7 @@ export class EcrEmulator {
     this.state = state;
     this.faults = faults;
     this.random = random;
+    this.workloads = new Workloads(state.accountId, state.region);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       this.inFlight += 1;
       this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
@@ -172,6 +176,16 @@ export class EcrEmulator {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
+    const other = this.workloads.answer(request, body);
+    if (other !== undefined) {
+      this.counts.set(other.operation, (this.counts.get(other.operation) ?? 0) + 1);
+      if (this.faults.latencyMs) await delay(this.faults.latencyMs);
+      if (response.headersSent || response.destroyed) return;
+      response
+        .writeHead(other.status, { ...other.headers, 'content-length': Buffer.byteLength(other.body) })
+        .end(other.body);
+      return;
+    }
     const target = request.headers['x-amz-target'];
     const operationName =
       typeof target === 'string' && target.startsWith(targetPrefix)
@@ -394,23 +408,14 @@ export class EcrEmulator {
   }
 
   private writeToken(context: string, cursor: string): string {
-    const json = JSON.stringify({ cursor, check: this.check(context, cursor) });
-    return Buffer.from(json, 'utf8').toString('base64');
+    return this.tokens.write(context, cursor);
   }
 
   private readToken(context: string, token: string): string {
-    try {
-      const parsed: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
-      const { cursor, check } = parsed as { cursor?: unknown; check?: unknown };
-      if (typeof cursor === 'string' && check === this.check(context, cursor)) return cursor;
-    } catch {
-      // Falls through to the same answer as a well-formed but foreign token.
-    }
-    throw invalidParameter('Invalid parameter at nextToken: the token is not valid');
-  }
-
-  private check(context: string, cursor: string): string {
-    return createHmac('sha256', this.tokenSecret).update(`${context}\n${cursor}`).digest('base64url');
+    const cursor = this.tokens.read(context, token);
+    if (cursor === undefined)
+      throw invalidParameter('Invalid parameter at nextToken: the token is not valid');
+    return cursor;
   }
 
   private repositoryDetail(name: string): unknown {

@@ -71,6 +71,7 @@ export async function createDriver(
   return new EcrDriver(client, {
     endpoint,
     concurrency: registry.concurrency,
+    ...(registry.registryId && { registryId: registry.registryId }),
     ...(options.manifestCacheSize && { manifestCacheSize: options.manifestCacheSize }),
     ...(options.onWarning && { onWarning: options.onWarning }),
   });

@@ -57,6 +57,12 @@ export interface RegistryDriver {
   ): Promise<Map<Digest, readonly string[]>>;
   /** The subset of `digests` the repository holds now, asked of the registry (never from a cache). */
   presentDigests(repository: string, digests: readonly Digest[], options?: CallOptions): Promise<Set<Digest>>;
+  /**
+   * The host names image references give this registry (`123456789012.dkr.ecr.us-east-1.amazonaws.com`,
+   * `registry.example.com`), to tell which in-use references are ours. Empty while unknown: ECR
+   * learns its account from its first answer unless the config names it.
+   */
+  referenceHosts(): Promise<readonly string[]>;
 }
 
 export interface CallOptions {

@@ -224,5 +224,11 @@ describe('janitor command line', () => {
     const result = await runCli(['demo']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('✔ every one of the');
+    // The old kayron release an ECS service runs, and the old alloy build a Lambda alias runs.
+    expect(result.stdout).toMatch(
+      /kept v0\.0\.0 \(sha256:\w{12}\): in use by ecs service prod\/kayron \(task definition kayron:1\)/,
+    );
+    expect(result.stdout).toMatch(/kept [0-9a-f]{12} \(sha256:\w{12}\): in use by lambda alloy-worker:live/);
+    expect(result.stdout).toContain('kept because they are in use');
   });
 });

@@ -6,6 +6,7 @@ import { handlersOf } from '../../src/config/config.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { problemsOf } from '../support/config.js';
 
 const issueExample = `
 registry:
@@ -24,17 +25,6 @@ rules:
     keep: 10
     drop: 5
 `;
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'janitor.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError)
-      return error.problems.map((problem) => `${problem.path}: ${problem.message}`);
-    throw error;
-  }
-  return [];
-}
 
 describe('config', () => {
   it('the built-in default is the seed deployment: 10 handlers, keep 10, drop 5, 1h ± 1 %', async () => {

@@ -63,6 +63,7 @@ describe('countCleanup: what runs delete, as the registry confirms it', () => {
       presentDigests: (repository, digests, options) =>
         ecr.driver.presentDigests(repository, digests, options),
       currentTags: (repository, digests, options) => ecr.driver.currentTags(repository, digests, options),
+      referenceHosts: () => ecr.driver.referenceHosts(),
       deleteDigests: async (repository, digests, options) => {
         const outcomes = await ecr.driver.deleteDigests(repository, digests, options);
         ecr.emulator.setFaults({ latencyMs: 3_000 });

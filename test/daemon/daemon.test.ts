@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkIntegrity } from '../../src/cleanup/integrity.js';
 import { seedRepositories } from '../../src/config/config.js';
 import { matchCandidates } from '../../src/core/match.js';
+import { seedDemoWorkloads } from '../../src/emulator/demo-workloads.js';
 import { demoFleetShape, seedDemoFleet } from '../../src/emulator/fleet.js';
 import { type RunningCli, startCli } from '../support/cli.js';
 import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
@@ -36,6 +37,18 @@ async function successfulRuns(metricsUrl: string): Promise<Map<string, number>> 
   return runs;
 }
 
+/** Polls /metrics until each of the ten handlers ran `least` times (or 20 s passed); the last counts. */
+async function waitForRuns(metricsUrl: string, least: number): Promise<Map<string, number>> {
+  const deadline = Date.now() + 20_000;
+  let runs = new Map<string, number>();
+  while (Date.now() < deadline) {
+    runs = await successfulRuns(metricsUrl);
+    if (runs.size === 10 && [...runs.values()].every((count) => count >= least)) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return runs;
+}
+
 describe('janitor daemon (child process against the emulator)', () => {
   let ecr: EmulatedEcr;
   let daemon: RunningCli | undefined;
@@ -48,10 +61,13 @@ describe('janitor daemon (child process against the emulator)', () => {
   });
 
   /** Starts the daemon with this config on a free port; resolves once it has started. */
-  async function startDaemon(configText: string): Promise<{ running: RunningCli; base: string }> {
+  async function startDaemon(
+    configText: string,
+    environment: Record<string, string> = {},
+  ): Promise<{ running: RunningCli; base: string }> {
     const running = startCli(
       ['daemon', '--config', await writeConfig(configText), '--metrics-addr', '127.0.0.1:0'],
-      ecr.environment,
+      { ...ecr.environment, ...environment },
     );
     daemon = running;
     const started = JSON.parse(await running.waitForLine(/"msg":"daemon started"/));
@@ -69,13 +85,7 @@ describe('janitor daemon (child process against the emulator)', () => {
     const healthUrl = metricsUrl.replace('/metrics', '/healthz');
 
     // Every handler needs two runs to converge (alloy:sha has 18 images: 18 → 13 → 10).
-    const deadline = Date.now() + 20_000;
-    let runs = new Map<string, number>();
-    while (Date.now() < deadline) {
-      runs = await successfulRuns(metricsUrl);
-      if (runs.size === 10 && [...runs.values()].every((count) => count >= 3)) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const runs = await waitForRuns(metricsUrl, 3);
     expect(
       [...runs.values()].every((count) => count >= 3),
       JSON.stringify([...runs]),
@@ -205,6 +215,30 @@ describe('janitor daemon (child process against the emulator)', () => {
     const health = await (await fetch(`${base}/healthz`)).text();
     expect(health).not.toContain('specta:sha');
   }, 30_000);
+
+  it('reads the in-use sources once per inUse.refresh for all its handlers, and keeps what runs', async () => {
+    const fleet = seedDemoFleet(ecr.emulator.state);
+    const running = seedDemoWorkloads(
+      ecr.emulator.workloads,
+      fleet,
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+    );
+    const { base } = await startDaemon(
+      `${config}inUse:\n  ecs: [{region: us-east-1}]\n  lambda: [{region: us-east-1}]\n  refresh: 10m\n`,
+      { AWS_ENDPOINT_URL_ECS: ecr.emulator.endpoint, AWS_ENDPOINT_URL_LAMBDA: ecr.emulator.endpoint },
+    );
+    const metricsUrl = `${base}/metrics`;
+    // Two runs of each of the ten handlers (every 2 s): twenty runs, one read of ECS and Lambda.
+    const runs = await waitForRuns(metricsUrl, 2);
+    expect(
+      [...runs.values()].every((count) => count >= 2),
+      JSON.stringify([...runs]),
+    ).toBe(true);
+    const counts = ecr.emulator.requestCounts();
+    expect([counts.ListClusters, counts.ListFunctions]).toEqual([1, 1]);
+    for (const image of [running.ecsRelease, running.lambdaBuild])
+      expect(ecr.emulator.state.hasImage(image.repository, image.digest), image.tags[0]).toBe(true);
+  }, 40_000);
 
   it('refuses a bad metrics address before starting', async () => {
     daemon = startCli(['daemon', '--config', 'builtin:seed', '--metrics-addr', 'nowhere'], ecr.environment);

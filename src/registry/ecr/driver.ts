@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { parseManifest } from '../../core/manifest.js';
 import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
+import { ecrHosts } from '../../inuse/hosts.js';
 import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
 import {
   type CallOptions,
@@ -37,6 +38,8 @@ export interface EcrDriverOptions {
   readonly concurrency?: number;
   /** Parsed manifests remembered across runs (a daemon's); a one-off pass needs few. */
   readonly manifestCacheSize?: number;
+  /** The registry (AWS account) to work on; default: the one of the credentials. */
+  readonly registryId?: string;
   /** Told once when the endpoint turns out not to know a field the driver relies on. */
   readonly onWarning?: (message: string) => void;
   /** The endpoint the client talks to, named in errors (which operation failed where). */
@@ -53,6 +56,10 @@ export class EcrDriver implements RegistryDriver {
   readonly deleteBatchSize = batchSize;
   private readonly manifestCache: BoundedCache<Digest, Manifest>;
   private readonly concurrency: number;
+  /** Sent with every request when configured, so the calls and the in-use matching agree. */
+  private readonly registry: { registryId?: string };
+  /** The account ECR says the registry belongs to (every image detail carries it). */
+  private registryId?: string;
   private readonly onWarning: ((message: string) => void) | undefined;
   private readonly endpoint: string | undefined;
   /** Cleared when the endpoint refuses `filter.imageStatus`. */
@@ -63,6 +70,8 @@ export class EcrDriver implements RegistryDriver {
     options: EcrDriverOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 4;
+    this.registry = options.registryId === undefined ? {} : { registryId: options.registryId };
+    this.registryId = options.registryId;
     this.onWarning = options.onWarning;
     this.manifestCache = new BoundedCache(options.manifestCacheSize ?? defaultManifestCacheSize);
     this.endpoint = options.endpoint;
@@ -78,13 +87,15 @@ export class EcrDriver implements RegistryDriver {
     const names: string[] = [];
     const pages = paginateDescribeRepositories(
       { client: this.client, pageSize: listPageSize },
-      {},
+      { ...this.registry },
       { abortSignal: options.signal },
     );
     try {
       for await (const page of pages) {
-        for (const repository of page.repositories ?? [])
+        for (const repository of page.repositories ?? []) {
+          this.registryId ??= repository.registryId;
           if (repository.repositoryName) names.push(repository.repositoryName);
+        }
       }
     } catch (error) {
       throw this.wrap(error, 'DescribeRepositories', '(all)');
@@ -132,11 +143,12 @@ export class EcrDriver implements RegistryDriver {
     const images: Image[] = [];
     const pages = paginateDescribeImages(
       { client: this.client, pageSize: listPageSize },
-      { repositoryName: repository, filter },
+      { ...this.registry, repositoryName: repository, filter },
       { abortSignal: options.signal },
     );
     for await (const page of pages) {
       for (const detail of page.imageDetails ?? []) {
+        this.registryId ??= detail.registryId;
         const image = toImage(detail);
         if (image !== undefined) images.push(image);
       }
@@ -160,6 +172,7 @@ export class EcrDriver implements RegistryDriver {
       const answer = await this.client
         .send(
           new BatchGetImageCommand({
+            ...this.registry,
             repositoryName: repository,
             imageIds: batch.map((imageDigest) => ({ imageDigest })),
             acceptedMediaTypes,
@@ -221,6 +234,11 @@ export class EcrDriver implements RegistryDriver {
     return outcomes.flat();
   }
 
+  async referenceHosts(): Promise<readonly string[]> {
+    if (this.registryId === undefined) return [];
+    return ecrHosts(this.registryId, await this.client.config.region());
+  }
+
   /**
    * DescribeImages by id, 100 a request. One id ECR does not know fails the whole request
    * (ImageNotFoundException, unlike the Batch* calls): a digest deleted meanwhile by someone else
@@ -239,6 +257,7 @@ export class EcrDriver implements RegistryDriver {
       await mapWithConcurrency(chunk([...new Set(digests)], batchSize), this.concurrency, async (batch) => {
         const answer = await this.client.send(
           new DescribeImagesCommand({
+            ...this.registry,
             repositoryName: repository,
             imageIds: batch.map((imageDigest) => ({ imageDigest })),
           }),
@@ -274,6 +293,7 @@ export class EcrDriver implements RegistryDriver {
     const answer = await this.client
       .send(
         new BatchDeleteImageCommand({
+          ...this.registry,
           repositoryName: repository,
           imageIds: batch.map((imageDigest) => ({ imageDigest })),
         }),

@@ -6,6 +6,7 @@ import {
   type Manifest,
   MediaType,
 } from '../../core/types.js';
+import { ociHosts } from '../../inuse/hosts.js';
 import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
 import { type CallOptions, mapWithConcurrency, type RegistryDriver, RegistryError } from '../driver.js';
 import { manifestDigest, sha256 } from '../manifest-digest.js';
@@ -68,6 +69,10 @@ export class OciDriver implements RegistryDriver {
       ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
       ...(options.onWarning && { onWarning: options.onWarning }),
     });
+  }
+
+  async referenceHosts(): Promise<readonly string[]> {
+    return ociHosts(this.http.baseUrl.href);
   }
 
   /** Every repository, from `_catalog`, following its `Link` pages. */
