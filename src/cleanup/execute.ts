@@ -49,7 +49,7 @@ const defaultRetryDelaysMs = [200, 1_000, 3_000];
  */
 export async function executePlan(
   driver: RegistryDriver,
-  plan: Plan,
+  plan: Pick<Plan, 'repository' | 'waves'>,
   options: ExecuteOptions,
 ): Promise<ExecutionReport> {
   const { logger, signal } = options;

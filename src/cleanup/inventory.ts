@@ -1,5 +1,6 @@
+import { ReferenceGraph } from '../core/graph.js';
 import type { InUse } from '../core/in-use.js';
-import { digestsGoingWith, manifestsNeeded } from '../core/plan.js';
+import { manifestsToRead, needsManifests, selectRepository } from '../core/selection.js';
 import type { Digest, HandlerSpec, Image, Manifest } from '../core/types.js';
 import type { CallOptions, RegistryDriver } from '../registry/driver.js';
 
@@ -29,39 +30,52 @@ function vanished(images: readonly Image[], manifests: ReadonlyMap<Digest, Manif
 /** Referrers of referrers (a signature of an SBOM) are followed this deep, and no further. */
 const referrerDepth = 4;
 
+/** The rules a run plans for, over one repository, and the repository's other rules (keep wins). */
+export interface InventoryScope {
+  readonly repository: string;
+  readonly running: readonly HandlerSpec[];
+  readonly others: readonly HandlerSpec[];
+}
+
 /**
- * What a handler needs to plan: every manifest the registry shows, the manifests of every index,
- * and — where the registry has a referrers API — the referrers of everything that would go, which
- * no tag names and no listing shows.
+ * What a repository's rules need to plan, read once for all of them: every manifest the registry
+ * shows, the manifests of every index (when any rule would delete anything), and — where the
+ * registry has a referrers API — the referrers of everything that would go, which no tag names and
+ * no listing shows.
  */
 export async function takeInventory(
   driver: RegistryDriver,
-  spec: HandlerSpec,
+  scope: InventoryScope,
   call: CallOptions,
   now: Date = new Date(),
   inUseOf: InUseOf = nothingInUse,
 ): Promise<Inventory> {
-  let images = await driver.listImages(spec.repository, call);
+  const { repository } = scope;
+  const read = async (images: readonly Image[], inUse: InUse) =>
+    needsManifests({ ...scope, images, now, inUse })
+      ? driver.getManifests(repository, manifestsToRead(images), call)
+      : new Map<Digest, Manifest>();
+  let images = await driver.listImages(repository, call);
   let inUse = await inUseOf(images);
-  let manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images, now, inUse), call);
+  let manifests = await read(images, inUse);
   for (let look = 0; look < relistLimit && vanished(images, manifests); look += 1) {
     // Listed a moment ago, not found now: most likely deleted meanwhile (another janitor, a
     // person). Look again rather than trust either answer: what the new listing no longer shows
     // is gone; what it still shows stays unreadable, and blocks the run.
-    images = await driver.listImages(spec.repository, call);
+    images = await driver.listImages(repository, call);
     inUse = await inUseOf(images);
-    manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images, now, inUse), call);
+    manifests = await read(images, inUse);
   }
   if (driver.listReferrers === undefined) return { images, manifests, inUse };
   const known = new Set(images.map((image) => image.digest));
   const asked = new Set<Digest>();
   for (let depth = 0; depth < referrerDepth; depth += 1) {
-    const subjects = digestsGoingWith(spec, images, manifests, now, inUse).filter(
+    const subjects = digestsGoingWith(scope, images, manifests, now, inUse).filter(
       (digest) => !asked.has(digest),
     );
     if (subjects.length === 0) break;
     for (const subject of subjects) asked.add(subject);
-    const found = (await driver.listReferrers(spec.repository, subjects, call)).filter(
+    const found = (await driver.listReferrers(repository, subjects, call)).filter(
       (image) => !known.has(image.digest),
     );
     if (found.length === 0) break;
@@ -70,13 +84,21 @@ export async function takeInventory(
       images.push(image);
     }
     // A referrer may itself be an index (a multi-platform attestation): read it like any other.
-    for (const [digest, manifest] of await driver.getManifests(
-      spec.repository,
-      manifestsNeeded(spec, found, now, inUse),
-      call,
-    )) {
+    for (const [digest, manifest] of await driver.getManifests(repository, manifestsToRead(found), call))
       manifests.set(digest, manifest);
-    }
   }
   return { images, manifests, inUse };
+}
+
+/** Every digest that would go with the selected images if nothing stayed: whose referrers to ask for. */
+function digestsGoingWith(
+  scope: InventoryScope,
+  images: readonly Image[],
+  manifests: ReadonlyMap<Digest, Manifest>,
+  now: Date,
+  inUse: InUse,
+): Digest[] {
+  const selection = selectRepository({ ...scope, images, manifests, now, inUse });
+  const roots = selection.rules.flatMap((rule) => rule.roots.map((root) => root.digest));
+  return [...new ReferenceGraph(images, manifests).reachableFrom(roots).keys()];
 }

@@ -28,3 +28,20 @@ export function confirmedDeletions(plan: Plan, execution: ExecutionReport): Conf
     bytes,
   };
 }
+
+/** One rule's share of a repository's execution: the outcomes of the digests deleted for it. */
+export function executionFor(
+  execution: ExecutionReport,
+  owners: ReadonlyMap<string, string>,
+  handler: string,
+): ExecutionReport {
+  const mine = (digest: string) => owners.get(digest) === handler;
+  return {
+    deleted: execution.deleted.filter(mine),
+    alreadyGone: execution.alreadyGone.filter(mine),
+    failed: execution.failed.filter((failure) => mine(failure.digest)),
+    keptBecauseParentRemained: execution.keptBecauseParentRemained.filter(mine),
+    keptBecauseStillReferenced: execution.keptBecauseStillReferenced.filter(mine),
+    notAttempted: execution.notAttempted.filter(mine),
+  };
+}

@@ -1,11 +1,12 @@
 import { type HandlerSpec, notableSkipReasons } from '../core/types.js';
 import { mapWithConcurrency, type RegistryDriver } from '../registry/driver.js';
-import { type HandlerReport, type HandlerRun, runHandler } from './handler.js';
+import type { HandlerReport, HandlerRun } from './handler.js';
+import { runRepository } from './repository.js';
 
 /**
- * One pass over every handler, as `plan` and `apply` do. Repositories run in parallel; the handlers
- * of one repository run one after another, so one handler's deletions never race another's
- * listing of the same repository within a pass.
+ * One pass over every handler, as `plan` and `apply` do. Repositories run in parallel; the rules
+ * of one repository share one run: one listing, one plan for all of them (keep wins), one recheck
+ * and one order of deletions (see repository.ts).
  */
 export interface PassOptions {
   /** Repositories worked on at the same time. */
@@ -37,23 +38,19 @@ export async function runPass(
     [...byRepository.values()],
     options.repositoryConcurrency ?? 4,
     async (specs) => {
-      const results: HandlerReport[] = [];
-      for (const spec of specs) {
-        // A stop asked for before a handler starts: it does not start at all.
-        if (run.signal?.aborted) {
-          results.push({
+      // A stop asked for before a repository starts: it does not start at all.
+      const results: HandlerReport[] = run.signal?.aborted
+        ? specs.map((spec) => ({
             handler: spec.name,
             repository: spec.repository,
             mode: run.mode,
-            error: `not started: ${(run.signal.reason as Error | undefined)?.message ?? 'the run was stopped'}`,
+            error: `not started: ${(run.signal?.reason as Error | undefined)?.message ?? 'the run was stopped'}`,
             success: false,
             durationMs: 0,
-          });
-        } else {
-          const report = await runHandler(driver, spec, run);
-          results.push(options.compact ? compactReport(report) : report);
-        }
-      }
+          }))
+        : (await runRepository(driver, specs, run)).map((report) =>
+            options.compact ? compactReport(report) : report,
+          );
       done += 1;
       options.onProgress?.(done, byRepository.size);
       return results;

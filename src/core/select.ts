@@ -12,8 +12,8 @@ export interface SelectionContext {
   readonly handlerName?: string;
   /** The time ages and pulls are measured against. */
   readonly now?: Date;
-  /** Images another rule over the same repository keeps, with that rule's reason. */
-  readonly keptElsewhere?: ReadonlyMap<Digest, string>;
+  /** Whether another rule over the same repository keeps an image, and that rule's reason. */
+  readonly keptElsewhere?: (digest: Digest) => string | undefined;
   /** Images something runs or names, or whose group reaches such a digest, with why (see in-use.ts). */
   readonly inUse?: ReadonlyMap<Digest, string>;
 }
@@ -87,7 +87,7 @@ function keepConditions(
         explanation: `pulled ${days(now - pulled)} ago (keepPulledWithin ${days(rule.keepPulledWithinMs)})`,
       };
     }
-    const elsewhere = context.keptElsewhere?.get(image.digest);
+    const elsewhere = context.keptElsewhere?.(image.digest);
     if (elsewhere) return { reason: 'kept-by-another-rule', explanation: elsewhere };
     return undefined;
   };

@@ -1,3 +1,4 @@
+import type { CurrentState } from '../core/retag.js';
 import type { DeleteOutcome, Digest, Image, Manifest } from '../core/types.js';
 
 /**
@@ -46,15 +47,17 @@ export interface RegistryDriver {
    */
   referrerVisibility?(): 'listing' | 'referrers-api' | 'tags' | 'not-yet-known';
   /**
-   * The tags each of `digests` carries now, asked of the registry (never from a cache), for the
-   * check right before deleting: deleting a digest removes every tag on it, including one pushed
-   * since the listing. Digests without a tag now (or gone) are absent from the map.
+   * What the registry says now of `digests`, for the check right before deleting (never from a
+   * cache): deleting a digest removes every tag on it, including one pushed since the listing.
+   * Each digest the registry still holds (or may: OCI lists tags only) with the tags that name it
+   * and whether it is archived; a digest absent from the map is gone. A registry that resolves
+   * every tag to answer also returns the digests tags name now that were not asked about.
    */
-  currentTags(
+  currentState(
     repository: string,
     digests: readonly Digest[],
     options?: CallOptions,
-  ): Promise<Map<Digest, readonly string[]>>;
+  ): Promise<Map<Digest, CurrentState>>;
   /** The subset of `digests` the repository holds now, asked of the registry (never from a cache). */
   presentDigests(repository: string, digests: readonly Digest[], options?: CallOptions): Promise<Set<Digest>>;
   /**

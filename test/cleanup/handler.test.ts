@@ -42,6 +42,20 @@ describe('cleanup handlers end to end (SDK over HTTP against the emulator)', () 
     expect(planned).toEqual(expectedDeletions(fleet.images));
   });
 
+  it('lists each repository once a pass, reads its indexes once, and checks once before deleting', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    ecr.emulator.resetRequestCounts();
+    const reports = await runPass(ecr.driver, handlers, { mode: 'apply', ...run });
+    expect(reports.every((report) => report.success)).toBe(true);
+    // 5 repositories: a listing and a check each; one BatchGetImage each (every index in one
+    // batch); the parents of both rules, then their children: two BatchDeleteImage each.
+    expect(ecr.emulator.requestCounts()).toEqual({
+      DescribeImages: 10,
+      BatchGetImage: 5,
+      BatchDeleteImage: 10,
+    });
+  });
+
   it('apply deletes exactly the seed algorithm’s digest groups, keeps the shared child, breaks no index', async () => {
     const fleet = seedDemoFleet(ecr.emulator.state);
     const before = present(ecr);

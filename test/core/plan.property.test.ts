@@ -3,9 +3,48 @@ import { describe, expect, it } from 'vitest';
 import { ReferenceGraph } from '../../src/core/graph.js';
 import { matchCandidates } from '../../src/core/match.js';
 import { buildPlan } from '../../src/core/plan.js';
+import { changesSince, stayingAfter, wavesWithout } from '../../src/core/retag.js';
 import { compareOldestFirst } from '../../src/core/select.js';
 import { type Image, type Manifest, MediaType, type Rule } from '../../src/core/types.js';
 import { day, digestOf } from '../support/inventory.js';
+
+const schema1 = 'application/vnd.docker.distribution.manifest.v1+prettyjws';
+
+/**
+ * What reaches what, written again from the generator's own terms rather than with the planner's
+ * ReferenceGraph, so that an edge the graph misses is not missed by the test too: an index's
+ * children; a referrer from the image it is about (its `subjectDigest`, or the digest its
+ * `sha256-<hex>` or `sha256-<hex>.sig|.att|.sbom` tag names); with `subjects`, back again.
+ */
+function reachIndependently(
+  images: readonly Image[],
+  manifests: readonly Manifest[],
+  roots: Iterable<string>,
+  options: { subjects?: boolean } = {},
+): Set<string> {
+  const next = new Map<string, string[]>();
+  const link = (from: string, to: string) => next.set(from, [...(next.get(from) ?? []), to]);
+  for (const manifest of manifests)
+    if (manifest.kind === 'index') for (const child of manifest.children) link(manifest.digest, child);
+  for (const image of images) {
+    const named = image.tags
+      .map((tag) => /^sha256-([0-9a-f]{64})(\.(sig|att|sbom))?$/.exec(tag)?.[1])
+      .find(Boolean);
+    const subject = image.subjectDigest ?? (named ? `sha256:${named}` : undefined);
+    if (subject === undefined || subject === image.digest) continue;
+    link(subject, image.digest);
+    if (options.subjects) link(image.digest, subject);
+  }
+  const reached = new Set<string>();
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const digest = pending.pop() as string;
+    if (reached.has(digest)) continue;
+    reached.add(digest);
+    pending.push(...(next.get(digest) ?? []));
+  }
+  return reached;
+}
 
 /** `value` one time in `1 + nilWeight`, null otherwise. */
 function sometimes<T>(value: fc.Arbitrary<T>, nilWeight: number): fc.Arbitrary<T | null> {
@@ -29,6 +68,8 @@ const repositoryArbitrary = fc
         pushedDay: fc.option(fc.integer({ min: 0, max: 20 }), { freq: 12 }),
         childPicks: fc.option(fc.array(fc.nat(), { maxLength: 4 }), { freq: 2 }),
         tagged: fc.constantFrom(true, true, true, false),
+        /** ECR's archive, or a legacy schema 1 manifest: never deleted, whatever selects them. */
+        untouchable: sometimes(fc.constantFrom('archived', 'schema1'), 10),
         /**
          * Makes this image a referrer (a signature, an SBOM) of an earlier image: by `subject`
          * (untagged, or with a tag of its own), by cosign's tag, or as the entry of an OCI 1.1
@@ -69,13 +110,15 @@ const repositoryArbitrary = fc
       if (subject && how === 'cosign') tags = [`${subject.digest.replace(':', '-')}.sig`];
       if (subject && (how === 'subject' || how === 'fallback')) tags = [];
       if (subject && how === 'tagged') tags = [`sbom${position}`];
+      const legacy = spec.untouchable === 'schema1' && !isIndex;
       images.push({
         digest,
         tags,
         ...(spec.pushedDay !== null && { pushedAt: day(spec.pushedDay) }),
         sizeBytes: 100,
-        mediaType: isIndex ? MediaType.ociIndex : MediaType.ociManifest,
+        mediaType: isIndex ? MediaType.ociIndex : legacy ? schema1 : MediaType.ociManifest,
         ...(subject && how !== 'cosign' && { subjectDigest: subject.digest }),
+        ...(spec.untouchable === 'archived' && { archived: true }),
       });
       if (subject && how === 'fallback') {
         // The referrers tag schema: an index tagged `sha256-<hex>` whose entries are the referrers.
@@ -140,10 +183,17 @@ describe('planner properties (ARCHITECTURE §4)', () => {
         }
 
         // §4.3 and §4.4: nothing that belongs to an image that stays (its children, its referrers),
-        // nor the image a staying referrer is about (a tagged SBOM, a fallback index that stays).
+        // nor the image a staying referrer is about (a tagged SBOM, a fallback index that stays) —
+        // by an answer key that does not use the planner's graph.
         const staying = images.filter((image) => !deleted.has(image.digest)).map((image) => image.digest);
+        for (const digest of reachIndependently(images, manifests, staying, { subjects: true }))
+          expect(deleted.has(digest)).toBe(false);
         for (const digest of graph.reachableFrom(staying, { withSubjects: true }).keys())
           expect(deleted.has(digest)).toBe(false);
+
+        // Archived and schema 1 manifests are never deleted, whatever selects them.
+        for (const image of images)
+          if (image.archived || image.mediaType === schema1) expect(deleted.has(image.digest)).toBe(false);
 
         // A tag of a referrer scheme is never a rule's own selection: such images go with their subject.
         for (const group of plan.groups) {
@@ -325,6 +375,62 @@ describe('planner properties (ARCHITECTURE §4)', () => {
           expect(plan.blockers.map((blocker) => blocker.message).join()).toContain('cannot be read');
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('the check before deleting never adds a deletion, and keeps all a changed digest needs', () => {
+    const changes = fc.array(
+      fc.record({ pick: fc.nat(), kind: fc.constantFrom('gained', 'lost', 'archived') }),
+      {
+        maxLength: 3,
+      },
+    );
+    fc.assert(
+      fc.property(repositoryArbitrary, changes, ({ images, manifests, rule }, picks) => {
+        const plan = planFor(images, manifests, rule);
+        const doomed = plan.waves.flat().map((deletion) => deletion.digest);
+        if (doomed.length === 0) return;
+        const byDigest = new Map(images.map((image) => [image.digest, image]));
+        const now = new Map<string, { tags: string[]; archived?: boolean }>();
+        for (const { pick, kind } of picks) {
+          const digest = doomed[pick % doomed.length] as string;
+          const tags = [...(byDigest.get(digest)?.tags ?? [])];
+          now.set(
+            digest,
+            kind === 'gained'
+              ? { tags: [...tags, 'prod'] }
+              : kind === 'lost'
+                ? { tags: tags.slice(1) }
+                : { tags, archived: true },
+          );
+        }
+        const { changed, appeared } = changesSince(images, doomed, now);
+        const byManifest = new Map(manifests.map((manifest) => [manifest.digest, manifest]));
+        const staying = stayingAfter(images, byManifest, [...changed, ...appeared]);
+        const remaining = wavesWithout(plan.waves, staying).flat();
+        const left = new Set(remaining.map((deletion) => deletion.digest));
+        // Never a deletion added.
+        for (const digest of left) expect(doomed).toContain(digest);
+        // Nothing a changed digest reaches (children, referrers, the image a referrer is about) goes.
+        const changedDigests = changed.map((entry) => entry.digest);
+        for (const digest of reachIndependently(images, manifests, changedDigests, { subjects: true }))
+          expect(left.has(digest)).toBe(false);
+        // Whatever still goes goes after everything pointing at it that still goes: parents stay in order.
+        const waveOf = new Map(
+          wavesWithout(plan.waves, staying).flatMap((wave, index) =>
+            wave.map((deletion) => [deletion.digest, index] as const),
+          ),
+        );
+        for (const deletion of remaining)
+          for (const parent of deletion.parents)
+            if (left.has(parent)) expect(waveOf.get(parent)).toBeLessThan(waveOf.get(deletion.digest) ?? -1);
+        // A child that goes has no parent that stays among the doomed.
+        for (const deletion of remaining)
+          for (const parent of deletion.parents) expect(staying.has(parent)).toBe(false);
+        // Each changed digest is a real change of what was listed.
+        for (const entry of changed) expect(now.has(entry.digest)).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 });

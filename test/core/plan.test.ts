@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan, manifestsNeeded } from '../../src/core/plan.js';
+import { buildPlan, manifestsNeeded, planRepository } from '../../src/core/plan.js';
+import { selectRepository } from '../../src/core/selection.js';
 import { type HandlerSpec, type Image, type Manifest, MediaType } from '../../src/core/types.js';
 import { child, digestOf, index, shaImages, shaRule, single } from '../support/inventory.js';
 
@@ -306,5 +307,44 @@ describe('manifestsNeeded', () => {
     const unknown: Image = { digest: digestOf('unknown'), tags: [] };
     const needed = manifestsNeeded(handler, [dropped.image, amd, unknown, ...newest]);
     expect(needed.sort()).toEqual([dropped.image.digest, unknown.digest].sort());
+  });
+});
+
+describe('planRepository: every rule of a repository planned together', () => {
+  it('deletes a platform manifest two rules’ images share when both go, in one pass', () => {
+    const shared = child('shared');
+    const a = index('a1', 1, [shared, child('a-own')]);
+    const b = index('b1', 1, [shared, child('b-own')]);
+    const newest = [single('a8', 8), single('b8', 8)];
+    const images = [a.image, b.image, shared, child('a-own'), child('b-own'), ...newest];
+    const manifests = new Map([a.manifest, b.manifest].map((each) => [each.digest, each]));
+    const rules = ['a', 'b'].map((prefix) => ({
+      name: `repo:${prefix}`,
+      repository: 'repo',
+      rule: { name: prefix, prefixes: [prefix], keep: 1, drop: 5 },
+    }));
+    const selection = selectRepository({
+      repository: 'repo',
+      running: rules,
+      others: [],
+      images,
+      manifests,
+      now: new Date(),
+    });
+    const planned = planRepository(selection, images, manifests);
+    const going = new Set(planned.waves.flat().map((deletion) => deletion.digest));
+    expect(going.has(shared.digest)).toBe(true);
+    // Alone, each rule sees the other's image as staying, and the shared manifest outlives both.
+    expect(
+      buildPlan({
+        handler: { ...(rules[0] as HandlerSpec), siblings: [rules[1] as HandlerSpec] },
+        images,
+        manifests,
+      })
+        .waves.flat()
+        .map((deletion) => deletion.digest),
+    ).not.toContain(shared.digest);
+    // Each rule's plan holds the deletions made for it.
+    expect(planned.plans.map((plan) => plan.groups.map((group) => group.tag))).toEqual([['a1'], ['b1']]);
   });
 });

@@ -62,7 +62,7 @@ describe('countCleanup: what runs delete, as the registry confirms it', () => {
       getManifests: (repository, digests, options) => ecr.driver.getManifests(repository, digests, options),
       presentDigests: (repository, digests, options) =>
         ecr.driver.presentDigests(repository, digests, options),
-      currentTags: (repository, digests, options) => ecr.driver.currentTags(repository, digests, options),
+      currentState: (repository, digests, options) => ecr.driver.currentState(repository, digests, options),
       referenceHosts: () => ecr.driver.referenceHosts(),
       deleteDigests: async (repository, digests, options) => {
         const outcomes = await ecr.driver.deleteDigests(repository, digests, options);

@@ -134,21 +134,28 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
       );
     });
 
-    it('tells the tags a digest carries now, asked of the registry, none for untagged or gone ones', async () => {
+    it('tells what the registry says now of digests: their tags, asked of it, nothing cached', async () => {
       const { index, children } = await pushMultiArch('tags-now', 'beef0123');
       const single = await registry.pushImage(repository, { seed: 'tags-now/single' }, 'v1');
       const gone = `sha256:${'2'.repeat(64)}`;
       const digests = [index.digest, single.digest, gone, ...children.map((child) => child.digest)];
-      expect(await registry.driver.currentTags(repository, digests)).toEqual(
-        new Map([
-          [index.digest, ['beef0123']],
-          [single.digest, ['v1']],
-        ]),
-      );
-      // A tag pushed after the listing is seen: nothing is cached.
+      const tagsOf = async (asked: readonly string[]) => {
+        const state = await registry.driver.currentState(repository, asked);
+        return (digest: string) => [...(state.get(digest)?.tags ?? [])].sort();
+      };
+      const first = await tagsOf(digests);
+      expect(first(index.digest)).toEqual(['beef0123']);
+      expect(first(single.digest)).toEqual(['v1']);
+      // Untagged and gone digests carry no tag (a registry that lists tags only cannot tell them apart).
+      for (const digest of [gone, ...children.map((child) => child.digest)])
+        expect(first(digest)).toEqual([]);
+      // A tag pushed since is seen, and one moved away is no longer there.
       await registry.tag(repository, single, 'prod');
-      const now = await registry.driver.currentTags(repository, [single.digest]);
-      expect([...(now.get(single.digest) ?? [])].sort()).toEqual(['prod', 'v1']);
+      await registry.tag(repository, children[0] as BuiltManifest, 'beef0123');
+      const now = await tagsOf(digests);
+      expect(now(single.digest)).toEqual(['prod', 'v1']);
+      expect(now(index.digest)).toEqual([]);
+      expect(now((children[0] as BuiltManifest).digest)).toEqual(['beef0123']);
     });
   });
 }

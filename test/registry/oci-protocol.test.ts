@@ -199,7 +199,7 @@ describe('OCI driver protocol details', () => {
     fake = await startFakeRegistry({ noDigestOnHead: true });
     const driver = new OciDriver({ url: fake.url });
     const [first] = await driver.listImages('app');
-    const tags = await driver.currentTags('app', [first?.digest as string]);
-    expect(tags.get(first?.digest as string)).toEqual(first?.tags);
+    const state = await driver.currentState('app', [first?.digest as string]);
+    expect(state.get(first?.digest as string)?.tags).toEqual(first?.tags);
   });
 });

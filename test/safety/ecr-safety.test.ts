@@ -196,7 +196,7 @@ describe('ECR answers the planner does not take on trust', () => {
       const repository = 'race-deleted';
       const indexes = pushIndexes(repository, 13);
       const [oldest, second] = indexes as [BuiltManifest, BuiltManifest];
-      const driver = changingTheRegistry(ecr.driver, { before: 'currentTags' }, async () => {
+      const driver = changingTheRegistry(ecr.driver, { before: 'currentState' }, async () => {
         ecr.emulator.state.deleteImages(repository, [{ imageDigest: second.digest }]);
       });
       ecr.emulator.resetRequestCounts();

@@ -1,6 +1,6 @@
 import type { RegistryDriver } from '../../src/registry/driver.js';
 
-type Moment = { readonly after: 'listImages' } | { readonly before: 'currentTags' };
+type Moment = { readonly after: 'listImages' } | { readonly before: 'currentState' };
 
 /**
  * The real driver, with `change` made to the registry once, at a chosen moment of a run: right

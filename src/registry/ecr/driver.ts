@@ -9,6 +9,7 @@ import {
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
 import { parseManifest } from '../../core/manifest.js';
+import type { CurrentState } from '../../core/retag.js';
 import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
 import { ecrHosts } from '../../inuse/hosts.js';
 import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
@@ -21,6 +22,7 @@ import {
 } from '../driver.js';
 import { manifestDigest } from '../manifest-digest.js';
 import { describeNetworkError, isTimeout } from '../network.js';
+import { describeCurrentState } from './current-state.js';
 
 /** ECR's documented limits: DescribeImages pages of up to 1000, batches of up to 100 image ids. */
 const listPageSize = 1000;
@@ -239,40 +241,32 @@ export class EcrDriver implements RegistryDriver {
     return ecrHosts(this.registryId, await this.client.config.region());
   }
 
-  /**
-   * DescribeImages by id, 100 a request. One id ECR does not know fails the whole request
-   * (ImageNotFoundException, unlike the Batch* calls): a digest deleted meanwhile by someone else
-   * is answered by one listing of the repository instead.
-   */
-  async currentTags(
+  /** See describeCurrentState: what ECR says of the doomed digests right before they go. */
+  async currentState(
     repository: string,
     digests: readonly Digest[],
     options: CallOptions = {},
-  ): Promise<Map<Digest, readonly string[]>> {
-    const tags = new Map<Digest, readonly string[]>();
-    const record = (images: readonly Image[]) => {
-      for (const image of images) if (image.tags.length > 0) tags.set(image.digest, image.tags);
+  ): Promise<Map<Digest, CurrentState>> {
+    const describer = {
+      concurrency: this.concurrency,
+      listImages: (name: string, call: CallOptions) => this.listImages(name, call),
+      describeByDigests: async (name: string, batch: readonly Digest[], call: CallOptions) => {
+        const answer = await this.client
+          .send(
+            new DescribeImagesCommand({
+              ...this.registry,
+              repositoryName: name,
+              imageIds: batch.map((imageDigest) => ({ imageDigest })),
+            }),
+            { abortSignal: call.signal },
+          )
+          .catch((error: unknown) => {
+            throw this.wrap(error, 'DescribeImages', name);
+          });
+        return (answer.imageDetails ?? []).flatMap((detail) => toImage(detail) ?? []);
+      },
     };
-    try {
-      await mapWithConcurrency(chunk([...new Set(digests)], batchSize), this.concurrency, async (batch) => {
-        const answer = await this.client.send(
-          new DescribeImagesCommand({
-            ...this.registry,
-            repositoryName: repository,
-            imageIds: batch.map((imageDigest) => ({ imageDigest })),
-          }),
-          { abortSignal: options.signal },
-        );
-        record((answer.imageDetails ?? []).flatMap((detail) => toImage(detail) ?? []));
-      });
-    } catch (error) {
-      if ((error as Error).name !== 'ImageNotFoundException')
-        throw this.wrap(error, 'DescribeImages', repository);
-      const wanted = new Set(digests);
-      tags.clear();
-      record((await this.listImages(repository, options)).filter((image) => wanted.has(image.digest)));
-    }
-    return tags;
+    return describeCurrentState(describer, repository, digests, options);
   }
 
   /** ECR lists every manifest, tagged or not, so one listing answers for any number of digests. */

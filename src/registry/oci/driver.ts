@@ -1,3 +1,4 @@
+import type { CurrentState } from '../../core/retag.js';
 import {
   type DeleteOutcome,
   type Digest,
@@ -12,6 +13,7 @@ import { type CallOptions, mapWithConcurrency, type RegistryDriver, RegistryErro
 import { manifestDigest, sha256 } from '../manifest-digest.js';
 import { nextLink } from './challenge.js';
 import type { Credentials } from './credentials.js';
+import { resolveCurrentState } from './current-state.js';
 import { type ManifestDetails, readConfigCreated, readManifestDetails } from './details.js';
 import { OciHttp, type RetryPolicy } from './http.js';
 
@@ -271,26 +273,18 @@ export class OciDriver implements RegistryDriver {
     return found.flat();
   }
 
-  /**
-   * Every tag of the repository, listed again and resolved with a HEAD each (a tag may have moved
-   * onto a doomed digest, as a rollback moves `prod`), then read backwards for `digests`.
-   */
-  async currentTags(
+  /** See resolveCurrentState: what the registry says of the doomed digests right before they go. */
+  async currentState(
     repository: string,
     digests: readonly Digest[],
     options: CallOptions = {},
-  ): Promise<Map<Digest, readonly string[]>> {
-    const wanted = new Set(digests);
-    const tags = new Map<Digest, string[]>();
-    const resolved = await mapWithConcurrency(
-      await this.listTags(repository, options),
-      this.concurrency,
-      async (tag) => ({ tag, digest: await this.headDigest(repository, tag, options) }),
-    );
-    for (const { tag, digest } of resolved) {
-      if (digest !== undefined && wanted.has(digest)) tags.set(digest, [...(tags.get(digest) ?? []), tag]);
-    }
-    return tags;
+  ): Promise<Map<Digest, CurrentState>> {
+    const resolver = {
+      concurrency: this.concurrency,
+      listTags: (name: string, call: CallOptions) => this.listTags(name, call),
+      resolve: (name: string, tag: string, call: CallOptions) => this.headDigest(name, tag, call),
+    };
+    return resolveCurrentState(resolver, repository, digests, options);
   }
 
   /** The digest a tag names now (`Docker-Content-Digest` of a HEAD); undefined when the tag is gone. */
