@@ -191,6 +191,25 @@ describe.skipIf(skipWithoutDistribution)(
       }
     });
 
+    it('keeps an image whose tag moved onto a new index naming it after the listing (imagetools create)', async () => {
+      const repository = 'moved-away';
+      const [oldest, second] = (await pushReleases(repository, 12)) as [BuiltManifest, BuiltManifest];
+      let wrapper: BuiltManifest | undefined;
+      // Between the listing and the deletion, `buildx imagetools create -t v0.0.0 <oldest>`.
+      const racing = changingTheRegistry(driver, { after: 'listImages' }, async () => {
+        wrapper = await pusher.pushIndex(repository, [oldest], {}, 'v0.0.0');
+      });
+      const report = await runHandler(racing, releases(repository), { mode: 'apply', logger: silentLogger });
+      expect(report.success, report.error).toBe(true);
+      expect(report.retagged?.map((entry) => entry.digest)).toContain(oldest.digest);
+      // The new index still pulls: what it names is there; the rest of the plan went ahead.
+      expect(await holds(repository, [oldest, wrapper as BuiltManifest, second])).toEqual([
+        true,
+        true,
+        false,
+      ]);
+    });
+
     async function configFile(rules: string): Promise<string> {
       const path = join(await mkdtemp(join(tmpdir(), 'janitor-referrers-')), 'janitor.yaml');
       await writeFile(path, `registry:\n  type: oci\n  url: ${registry.url}\nrules:\n${rules}`);

@@ -192,18 +192,26 @@ describe('ECR answers the planner does not take on trust', () => {
       }
     });
 
-    it('answers the check from a listing when a doomed digest was deleted meanwhile', async () => {
+    it('answers the check from a listing when a doomed digest was deleted meanwhile, and still sees a retag', async () => {
       const repository = 'race-deleted';
       const indexes = pushIndexes(repository, 13);
-      const [oldest, second] = indexes as [BuiltManifest, BuiltManifest];
+      const [oldest, second, third] = indexes as [BuiltManifest, BuiltManifest, BuiltManifest];
       const driver = changingTheRegistry(ecr.driver, { before: 'currentState' }, async () => {
+        // Someone deletes one doomed image, and tags another: ECR's by-id check fails on the first.
         ecr.emulator.state.deleteImages(repository, [{ imageDigest: second.digest }]);
+        ecr.emulator.state.putImage(repository, {
+          manifest: oldest.text,
+          mediaType: oldest.mediaType,
+          tag: 'hotfix',
+        });
       });
       ecr.emulator.resetRequestCounts();
       const report = await runHandler(driver, releases(repository), { mode: 'apply', logger: silentLogger });
       expect(report.success, report.error).toBe(true);
-      expect(report.execution?.alreadyGone).toContain(second.digest);
-      expect(ecr.emulator.state.hasImage(repository, oldest.digest)).toBe(false);
+      expect(report.retagged?.map((entry) => entry.digest)).toEqual([oldest.digest]);
+      expect(ecr.emulator.state.hasImage(repository, oldest.digest)).toBe(true);
+      expect(ecr.emulator.state.hasImage(repository, third.digest)).toBe(false);
+      // The listing, the by-id check that failed, and the listing that answered it.
       expect(ecr.emulator.requestCounts().DescribeImages).toBe(3);
     });
   });
