@@ -1,28 +1,40 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { isRecord } from './record.js';
+import { characterProblem, repositoryNameProblem, repositoryPatternCharacters } from './repository-name.js';
+import { received, saidAs } from './wording.js';
 
 /** Node's timers hold at most 2³¹−1 ms (24.8 days); longer waits would fire at once. */
 const longestDurationMs = 24 * 86_400_000;
 
+const ageWords = 'a duration of at least 1s, such as 12h, 14d or 90d';
 /** An age (keepYoungerThan, olderThan): no timer waits for it, so it may be long. */
-const age = z.string().refine((text) => (parseDuration(text) ?? 0) >= 1_000, {
-  message: 'must be a duration of at least 1s, such as 12h, 14d or 90d',
+const age = z.string({ error: saidAs(ageWords) }).refine((text) => (parseDuration(text) ?? 0) >= 1_000, {
+  error: (issue) => `must be ${ageWords}, not ${received(issue.input)}`,
 });
 
+const durationWords = 'a duration from 1s to 24d, such as 90s, 30m, 1h or 1d';
 /** A wait (every, timeout): Node's timers hold at most 2³¹−1 ms. */
-const duration = z.string().refine(
+const duration = z.string({ error: saidAs(durationWords) }).refine(
   (text) => {
     const milliseconds = parseDuration(text);
     return milliseconds !== undefined && milliseconds >= 1_000 && milliseconds <= longestDurationMs;
   },
-  { message: 'must be a duration from 1s to 24d, such as 90s, 30m, 1h or 1d' },
+  { error: (issue) => `must be ${durationWords}, not ${received(issue.input)}` },
 );
 
-/** A repository name such as `kayron` or `team/api`, or a glob over names such as `team-*` or `**` (all). */
-const repositoryPattern = z.string().regex(/^[a-z0-9*?{}[\],._\-/]+$/, {
-  message:
-    'must be a repository name such as kayron or team/service, or a glob such as team-*/* or ** (every repository)',
-});
+/**
+ * A repository name such as `kayron` or `team/api`, or a glob over names such as `team-*` or `**`
+ * (all): its characters (the regex, also the JSON Schema's pattern), then the OCI grammar of names.
+ */
+const repositoryPattern = z
+  .string()
+  .regex(repositoryPatternCharacters, { error: (issue) => characterProblem(String(issue.input)) })
+  .superRefine((entry, context) => {
+    if (!repositoryPatternCharacters.test(entry)) return;
+    const problem = repositoryNameProblem(entry);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  });
 
 const regexSource = z.string().refine(
   (source) => {
@@ -47,32 +59,45 @@ function compileError(source: string): string {
 
 const globList = z.array(z.string().min(1, { message: 'a pattern cannot be empty' }));
 
+const tagMatcherWords =
+  '`sha` (commit hashes), `tag` (releases: v…), a list of prefixes such as [v, release-], ' +
+  'or a mapping of prefixes, globs, regex and exclude';
 /** Tags by prefix set, prefix list, or any of prefixes, globs and regular expressions, minus exclusions. */
-const tagMatcher = z.union([
-  z.enum(['sha', 'tag']),
-  z
-    .array(z.string().min(1, { message: 'a prefix cannot be empty' }))
-    .min(1, { message: 'must list at least one prefix' }),
-  z
-    .strictObject({
-      prefixes: z.array(z.string().min(1, { message: 'a prefix cannot be empty' })).optional(),
-      globs: globList.optional(),
-      regex: z.union([regexSource, z.array(regexSource)]).optional(),
-      exclude: globList.optional(),
-    })
-    .refine(
-      (matcher) =>
-        (matcher.prefixes?.length ?? 0) + (matcher.globs?.length ?? 0) + [matcher.regex ?? []].flat().length >
-        0,
-      {
+const tagMatcher = z.union(
+  [
+    z.enum(['sha', 'tag']),
+    z
+      .array(z.string().min(1, { message: 'a prefix cannot be empty' }))
+      .min(1, { message: 'must list at least one prefix' }),
+    z
+      .strictObject({
+        prefixes: z.array(z.string().min(1, { message: 'a prefix cannot be empty' })).optional(),
+        globs: globList.optional(),
+        regex: z.union([regexSource, z.array(regexSource)]).optional(),
+        exclude: globList.optional(),
+      })
+      // Each check reads what is there even when another field is mistyped, so that all are reported.
+      .refine((matcher) => [matcher.prefixes, matcher.globs, matcher.regex].some(givesSomething), {
         message: 'matches no tag: give prefixes, globs or regex',
-      },
-    )
-    .refine((matcher) => !(matcher.exclude ?? []).some((glob) => glob === '*' || glob === '**'), {
-      message: 'excludes every tag, so the rule would match nothing',
-      path: ['exclude'],
-    }),
-]);
+        when: (payload) => isRecord(payload.value),
+      })
+      .refine(
+        (matcher) =>
+          !(Array.isArray(matcher.exclude) && matcher.exclude.some((glob) => glob === '*' || glob === '**')),
+        {
+          message: 'excludes every tag, so the rule would match nothing',
+          path: ['exclude'],
+          when: (payload) => isRecord(payload.value),
+        },
+      ),
+  ],
+  { error: saidAs(tagMatcherWords) },
+);
+
+/** A field given with something in it; a mistyped one counts, as its own problem is reported. */
+function givesSomething(field: unknown): boolean {
+  return field !== undefined && !(Array.isArray(field) && field.length === 0);
+}
 
 const shareMessage = 'must be a share above 0 and at most 1 (0.5 is half the repository), or off';
 
@@ -80,7 +105,9 @@ export const ruleSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[A-Za-z0-9._,-]+$/)
+      .regex(/^[A-Za-z0-9._,-]+$/, {
+        message: 'may hold letters, digits, `.`, `_`, `,` and `-` only: it names handlers such as kayron:sha',
+      })
       .optional(),
     repositories: z
       .array(repositoryPattern)
@@ -131,22 +158,26 @@ export const ruleSchema = z
       .describe('Circuit breaker: the most of a repository one run may delete (0–1], or off.'),
     active: z.boolean().default(true).describe('false keeps the rule in the file but never runs it.'),
   })
-  .superRefine((rule, context) => {
-    const problem = (path: string, message: string) =>
-      context.addIssue({ code: 'custom', path: [path], message });
-    if (rule.untagged !== undefined) {
-      // An orphan rule has no tags to match and no newest images to keep.
-      if (rule.tags !== undefined)
-        problem('tags', 'cannot be combined with untagged: a rule cleans tags or orphans');
-      if (rule.keep !== undefined)
-        problem('keep', 'has no meaning for an untagged rule (nothing tagged is ever deleted)');
-      return;
-    }
-    if (rule.tags === undefined)
-      problem('tags', 'is required (sha, tag or a list of prefixes), or `untagged` for an orphan rule');
-    if (rule.keep === undefined) problem('keep', 'is required');
-    if (rule.drop === undefined) problem('drop', 'is required');
-  });
+  // Runs even when a field is mistyped, so that a missing `keep` is reported beside a wrong `drop`.
+  .superRefine(
+    (rule, context) => {
+      const problem = (path: string, message: string) =>
+        context.addIssue({ code: 'custom', path: [path], message });
+      if (rule.untagged !== undefined) {
+        // An orphan rule has no tags to match and no newest images to keep.
+        if (rule.tags !== undefined)
+          problem('tags', 'cannot be combined with untagged: a rule cleans tags or orphans');
+        if (rule.keep !== undefined)
+          problem('keep', 'has no meaning for an untagged rule (nothing tagged is ever deleted)');
+        return;
+      }
+      if (rule.tags === undefined)
+        problem('tags', 'is required (sha, tag or a list of prefixes), or `untagged` for an orphan rule');
+      if (rule.keep === undefined) problem('keep', 'is required');
+      if (rule.drop === undefined) problem('drop', 'is required');
+    },
+    { when: (payload) => isRecord(payload.value) },
+  );
 
 const ecrRegistrySchema = z.strictObject({
   type: z.literal('ecr'),
@@ -173,10 +204,13 @@ const ociRegistrySchema = z.strictObject({
     .optional(),
 });
 
+/** The smallest rule, shown where a rule or the list of rules is missing or malformed. */
+const exampleRule = { repositories: ['kayron'], tags: 'sha', keep: 10, drop: 5 };
+
 export const configSchema = z.strictObject({
-  registry: z.discriminatedUnion('type', [ecrRegistrySchema, ociRegistrySchema], {
-    error: (issue) => (issue.code === 'invalid_union' ? 'must be "ecr" or "oci"' : undefined),
-  }),
+  registry: z
+    .discriminatedUnion('type', [ecrRegistrySchema, ociRegistrySchema])
+    .meta({ examples: [{ type: 'ecr', region: 'us-west-2' }] }),
   schedule: z
     .strictObject({
       every: duration.default('1h'),
@@ -189,7 +223,10 @@ export const configSchema = z.strictObject({
       timeout: duration.default('15m'),
     })
     .default({ every: '1h', jitter: 0.01, timeout: '15m' }),
-  rules: z.array(ruleSchema).min(1, { message: 'must define at least one rule' }),
+  rules: z
+    .array(ruleSchema.meta({ examples: [exampleRule] }))
+    .min(1, { message: 'must define at least one rule' })
+    .meta({ examples: [[exampleRule]] }),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;
