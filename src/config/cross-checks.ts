@@ -42,6 +42,11 @@ function partsOf(raw: Record<string, unknown>, index: number): RuleParts {
     if (parsed.success) fields[key] = parsed.data;
     else invalid.add(key);
   }
+  // A list with one bad name still makes handlers for its good ones.
+  if (invalid.has('repositories') && Array.isArray(raw.repositories)) {
+    const entry = ruleSchema.shape.repositories.element;
+    fields.repositories = raw.repositories.filter((name) => entry.safeParse(name).success);
+  }
   return { index, fields: fields as Partial<RuleFile>, invalid };
 }
 
