@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ConfigProblem } from './errors.js';
 import { pathText } from './places.js';
+import { isRecord } from './record.js';
 import { configSchema } from './schema.js';
 import { alternatives } from './wording.js';
 
@@ -17,8 +18,11 @@ export function unknownKeyProblems(issue: z.core.$ZodIssueUnrecognizedKeys, inpu
     const closest = closestKey(key, allowed);
     if (closest !== undefined) return { path, message: `unknown key: did you mean \`${closest}\`?` };
     const elsewhere = keyPlaces()
-      .filter((candidate) => candidate.key === key && candidate.label !== place?.label)
-      .map((candidate) => describePlace(candidate.label));
+      .filter(
+        (candidate) =>
+          candidate.key === key && !(candidate.path === place?.path && candidate.kind === place?.kind),
+      )
+      .map(describePlace);
     if (elsewhere.length > 0)
       return { path, message: `unknown key here: \`${key}\` belongs ${alternatives(elsewhere)}` };
     return {
@@ -67,10 +71,14 @@ export function editDistance(from: string, to: string): number {
   return at(from.length, to.length);
 }
 
-interface Place {
+/** A place in the schema: its path (`rules[]`, `registry.auth`; empty at the top) and, inside one kind of a union, which (`type: ecr`). */
+interface Where {
+  readonly path: string;
+  readonly kind?: string;
+}
+
+interface Place extends Where {
   readonly shape: Readonly<Record<string, z.core.$ZodType>>;
-  /** Where in the schema, as `rules[]`, `registry (type: oci)`; empty at the top of the file. */
-  readonly label: string;
 }
 
 type Definition = z.core.$ZodTypeDef & {
@@ -82,94 +90,85 @@ type Definition = z.core.$ZodTypeDef & {
   element?: z.core.$ZodType;
 };
 
+function inside(where: Where, segment: PropertyKey): Where {
+  if (typeof segment === 'number') return { ...where, path: `${where.path}[]` };
+  return { ...where, path: where.path ? `${where.path}.${String(segment)}` : String(segment) };
+}
+
+function ofKind(where: Where, option: z.core.$ZodType, discriminator: string): Where {
+  const [kind] = option._zod.propValues?.[discriminator] ?? [];
+  return { ...where, kind: `${discriminator}: ${String(kind)}` };
+}
+
 /** The mapping schema at `path` of the input, the option of a union chosen as the input's. */
 function placeAt(path: readonly PropertyKey[], input: unknown): Place | undefined {
   let schema: z.core.$ZodType | undefined = configSchema;
   let value = input;
-  let label = '';
+  let where: Where = { path: '' };
   for (const segment of path) {
-    const [inner, innerLabel] = resolve(schema, value, label);
+    const [inner, innerWhere] = resolve(schema, value, where);
     const definition = inner?._zod.def as Definition | undefined;
     schema = typeof segment === 'number' ? definition?.element : definition?.shape?.[String(segment)];
-    label =
-      typeof segment === 'number'
-        ? `${innerLabel}[]`
-        : innerLabel
-          ? `${innerLabel}.${String(segment)}`
-          : String(segment);
+    where = inside(innerWhere, segment);
     value = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
   }
-  const [inner, innerLabel] = resolve(schema, value, label);
+  const [inner, innerWhere] = resolve(schema, value, where);
   const shape = (inner?._zod.def as Definition | undefined)?.shape;
-  return shape === undefined ? undefined : { shape, label: innerLabel };
+  return shape === undefined ? undefined : { ...innerWhere, shape };
 }
 
 /** Through optional, default and pipe to the schema that parses `value`: for a union, its option. */
 function resolve(
   schema: z.core.$ZodType | undefined,
   value: unknown,
-  label: string,
-): [z.core.$ZodType | undefined, string] {
+  where: Where,
+): [z.core.$ZodType | undefined, Where] {
   const definition = schema?._zod.def as Definition | undefined;
-  if (definition === undefined) return [undefined, label];
+  if (definition === undefined) return [undefined, where];
   const inner = definition.innerType ?? definition.in;
-  if (inner !== undefined) return resolve(inner, value, label);
-  if (definition.options === undefined) return [schema, label];
+  if (inner !== undefined) return resolve(inner, value, where);
+  if (definition.options === undefined) return [schema, where];
   const discriminator = definition.discriminator;
-  const kind = Array.isArray(value)
-    ? 'array'
-    : typeof value === 'object' && value !== null
-      ? 'object'
-      : undefined;
+  const form = Array.isArray(value) ? 'array' : isRecord(value) ? 'object' : undefined;
   const option = definition.options.find((candidate) =>
     discriminator === undefined
-      ? candidate._zod.def.type === kind
+      ? candidate._zod.def.type === form
       : candidate._zod.propValues?.[discriminator]?.has(
-          (value as Record<string, never> | undefined)?.[discriminator],
+          isRecord(value) ? (value[discriminator] as never) : undefined,
         ),
   );
-  if (option === undefined) return [undefined, label];
-  return resolve(
-    option,
-    value,
-    discriminator === undefined ? label : optionLabel(label, option, discriminator),
-  );
+  if (option === undefined) return [undefined, where];
+  return resolve(option, value, discriminator === undefined ? where : ofKind(where, option, discriminator));
 }
 
-function optionLabel(label: string, option: z.core.$ZodType, discriminator: string): string {
-  const [kind] = option._zod.propValues?.[discriminator] ?? [];
-  return `${label} (${discriminator}: ${String(kind)})`;
-}
-
-let places: { key: string; label: string }[] | undefined;
+let places: (Where & { key: string })[] | undefined;
 
 /** Every key of the schema with the place it belongs, computed once. */
-function keyPlaces(): { key: string; label: string }[] {
-  places ??= [...keysOf(configSchema, '')];
+function keyPlaces(): (Where & { key: string })[] {
+  places ??= [...keysOf(configSchema, { path: '' })];
   return places;
 }
 
-function* keysOf(schema: z.core.$ZodType, label: string): Generator<{ key: string; label: string }> {
+function* keysOf(schema: z.core.$ZodType, where: Where): Generator<Where & { key: string }> {
   const definition = schema._zod.def as Definition;
   const inner = definition.innerType ?? definition.in;
-  if (inner !== undefined) return yield* keysOf(inner, label);
-  if (definition.element !== undefined) return yield* keysOf(definition.element, `${label}[]`);
+  if (inner !== undefined) return yield* keysOf(inner, where);
+  if (definition.element !== undefined) return yield* keysOf(definition.element, inside(where, 0));
   for (const option of definition.options ?? [])
     yield* keysOf(
       option,
-      definition.discriminator === undefined ? label : optionLabel(label, option, definition.discriminator),
+      definition.discriminator === undefined ? where : ofKind(where, option, definition.discriminator),
     );
   for (const [key, field] of Object.entries(definition.shape ?? {})) {
-    yield { key, label };
-    yield* keysOf(field, label ? `${label}.${key}` : key);
+    yield { ...where, key };
+    yield* keysOf(field, inside(where, key));
   }
 }
 
-/** `rules[]` → in each item of `rules:`; `registry (type: ecr)` → under `registry:` with `type: ecr`. */
-function describePlace(label: string): string {
-  if (label === '') return 'at the top of the file';
-  if (label.endsWith('[]')) return `in each item of \`${label.slice(0, -2)}:\``;
-  const option = /^(.*) \((\w+): (.*)\)$/.exec(label);
-  if (option !== null) return `under \`${option[1]}:\` with \`${option[2]}: ${option[3]}\``;
-  return `under \`${label}:\``;
+/** `rules[]` → in each item of `rules:`; `registry` of `type: ecr` → under `registry:` with `type: ecr`. */
+function describePlace(where: Where): string {
+  const kind = where.kind === undefined ? '' : ` with \`${where.kind}\``;
+  if (where.path === '') return `at the top of the file${kind}`;
+  if (where.path.endsWith('[]')) return `in each item of \`${where.path.slice(0, -2)}:\`${kind}`;
+  return `under \`${where.path}:\`${kind}`;
 }

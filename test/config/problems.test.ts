@@ -173,6 +173,15 @@ const cases: Array<{ name: string; text: string; printed: string }> = [
       '  - line 4, registry.region: unknown key here: `region` belongs under `registry:` with `type: ecr`',
   },
   {
+    name: 'keys written one level too high',
+    text: 'registry: {type: oci, url: "https://r.example.com", username: bot}\nrules:\n  - {repositories: [web], untagged: {olderThan: 1d}, prefixes: [v]}\n',
+    printed: [
+      '  - line 1, registry.username: unknown key here: `username` belongs under `registry.auth:` with `type: oci`',
+      '  - line 3, rules[0].untagged: OCI registries do not list untagged manifests, so orphans cannot be found there; use the registry’s garbage collection (distribution: garbage-collect --delete-untagged)',
+      '  - line 3, rules[0].prefixes: unknown key here: `prefixes` belongs under `rules[].tags:`',
+    ].join('\n'),
+  },
+  {
     name: 'a rule name with a space',
     text: rule('name: my rule, repositories: [web], tags: sha, keep: 1, drop: 1'),
     printed:
