@@ -1,27 +1,9 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { age, duration } from './duration-schema.js';
+import { inUseSchema } from './in-use-schema.js';
 import { isRecord } from './record.js';
 import { characterProblem, repositoryNameProblem, repositoryPatternCharacters } from './repository-name.js';
-import { received, saidAs } from './wording.js';
-
-/** Node's timers hold at most 2³¹−1 ms (24.8 days); longer waits would fire at once. */
-const longestDurationMs = 24 * 86_400_000;
-
-const ageWords = 'a duration of at least 1s, such as 12h, 14d or 90d';
-/** An age (keepYoungerThan, olderThan): no timer waits for it, so it may be long. */
-const age = z.string({ error: saidAs(ageWords) }).refine((text) => (parseDuration(text) ?? 0) >= 1_000, {
-  error: (issue) => `must be ${ageWords}, not ${received(issue.input)}`,
-});
-
-const durationWords = 'a duration from 1s to 24d, such as 90s, 30m, 1h or 1d';
-/** A wait (every, timeout): Node's timers hold at most 2³¹−1 ms. */
-const duration = z.string({ error: saidAs(durationWords) }).refine(
-  (text) => {
-    const milliseconds = parseDuration(text);
-    return milliseconds !== undefined && milliseconds >= 1_000 && milliseconds <= longestDurationMs;
-  },
-  { error: (issue) => `must be ${durationWords}, not ${received(issue.input)}` },
-);
+import { globList, tagMatcher } from './tag-matcher-schema.js';
 
 /**
  * A repository name such as `kayron` or `team/api`, or a glob over names such as `team-*` or `**`
@@ -35,69 +17,6 @@ const repositoryPattern = z
     const problem = repositoryNameProblem(entry);
     if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
   });
-
-const regexSource = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source, 'u');
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: (issue) => `is not a valid regular expression: ${compileError(String(issue.input))}` },
-);
-
-function compileError(source: string): string {
-  try {
-    new RegExp(source, 'u');
-    return 'unknown error';
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
-const globList = z.array(z.string().min(1, { message: 'a pattern cannot be empty' }));
-
-const tagMatcherWords =
-  '`sha` (commit hashes), `tag` (releases: v…), a list of prefixes such as [v, release-], ' +
-  'or a mapping of prefixes, globs, regex and exclude';
-/** Tags by prefix set, prefix list, or any of prefixes, globs and regular expressions, minus exclusions. */
-const tagMatcher = z.union(
-  [
-    z.enum(['sha', 'tag']),
-    z
-      .array(z.string().min(1, { message: 'a prefix cannot be empty' }))
-      .min(1, { message: 'must list at least one prefix' }),
-    z
-      .strictObject({
-        prefixes: z.array(z.string().min(1, { message: 'a prefix cannot be empty' })).optional(),
-        globs: globList.optional(),
-        regex: z.union([regexSource, z.array(regexSource)]).optional(),
-        exclude: globList.optional(),
-      })
-      // Each check reads what is there even when another field is mistyped, so that all are reported.
-      .refine((matcher) => [matcher.prefixes, matcher.globs, matcher.regex].some(givesSomething), {
-        message: 'matches no tag: give prefixes, globs or regex',
-        when: (payload) => isRecord(payload.value),
-      })
-      .refine(
-        (matcher) =>
-          !(Array.isArray(matcher.exclude) && matcher.exclude.some((glob) => glob === '*' || glob === '**')),
-        {
-          message: 'excludes every tag, so the rule would match nothing',
-          path: ['exclude'],
-          when: (payload) => isRecord(payload.value),
-        },
-      ),
-  ],
-  { error: saidAs(tagMatcherWords) },
-);
-
-/** A field given with something in it; a mistyped one counts, as its own problem is reported. */
-function givesSomething(field: unknown): boolean {
-  return field !== undefined && !(Array.isArray(field) && field.length === 0);
-}
 
 const shareMessage = 'must be a share above 0 and at most 1 (0.5 is half the repository), or off';
 
@@ -179,11 +98,25 @@ export const ruleSchema = z
     { when: (payload) => isRecord(payload.value) },
   );
 
+/** How long one request may wait for an answer before it is abandoned and retried. */
+const requestTimeout = duration
+  .default('30s')
+  .describe('How long one request may wait for an answer before it is retried (default 30s).');
+
 const ecrRegistrySchema = z.strictObject({
   type: z.literal('ecr'),
   region: z.string().min(1).optional(),
+  /** Another account's registry; also what in-use references are matched against. */
+  registryId: z
+    .string()
+    .regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id such as 123456789012' })
+    .optional()
+    .describe(
+      'The registry (AWS account id) to clean; default: the credentials’ own. In-use references match ACCOUNT.dkr.ecr.REGION.amazonaws.com.',
+    ),
   /** Requests in flight at once, and repositories worked on at once. */
   concurrency: z.int().min(1).max(64).default(8).describe('Requests in flight at once (default 8).'),
+  requestTimeout,
 });
 
 const ociRegistrySchema = z.strictObject({
@@ -193,6 +126,7 @@ const ociRegistrySchema = z.strictObject({
   }),
   /** Requests in flight at once. */
   concurrency: z.int().min(1).max(64).default(8),
+  requestTimeout,
   auth: z
     .strictObject({
       username: z.string().min(1).optional(),
@@ -227,6 +161,7 @@ export const configSchema = z.strictObject({
     .array(ruleSchema.meta({ examples: [exampleRule] }))
     .min(1, { message: 'must define at least one rule' })
     .meta({ examples: [[exampleRule]] }),
+  inUse: inUseSchema.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;

@@ -17,12 +17,13 @@ export function unknownKeyProblems(issue: z.core.$ZodIssueUnrecognizedKeys, inpu
     const path = pathText([...issue.path, key]);
     const closest = closestKey(key, allowed);
     if (closest !== undefined) return { path, message: `unknown key: did you mean \`${closest}\`?` };
-    const elsewhere = keyPlaces()
-      .filter(
-        (candidate) =>
-          candidate.key === key && !(candidate.path === place?.path && candidate.kind === place?.kind),
-      )
-      .map(describePlace);
+    const others = keyPlaces().filter(
+      (candidate) =>
+        candidate.key === key && !(candidate.path === place?.path && candidate.kind === place?.kind),
+    );
+    // The same place in another kind (a key of `type: ecr` under an OCI registry) is the likeliest.
+    const samePlace = others.filter((candidate) => candidate.path === place?.path);
+    const elsewhere = (samePlace.length > 0 ? samePlace : others).map(describePlace);
     if (elsewhere.length > 0)
       return { path, message: `unknown key here: \`${key}\` belongs ${alternatives(elsewhere)}` };
     return {

@@ -164,7 +164,8 @@ const cases: Array<{ name: string; text: string; printed: string }> = [
   {
     name: 'an unknown key near no known key',
     text: 'registry: {type: ecr}\nretention: 3\nrules:\n  - {repositories: [web], tags: sha, keep: 1, drop: 1}\n',
-    printed: '  - line 2, retention: unknown key: the keys here are `registry`, `schedule` and `rules`',
+    printed:
+      '  - line 2, retention: unknown key: the keys here are `registry`, `schedule`, `rules` and `inUse`',
   },
   {
     name: 'a key of another registry type',
