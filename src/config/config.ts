@@ -2,11 +2,13 @@ import picomatch from 'picomatch';
 import { releaseTagPrefixes } from '../core/match.js';
 import type { HandlerSpec, Rule } from '../core/types.js';
 import { parseDuration } from '../duration.js';
+import { problemsAcrossRules } from './cross-checks.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import type { InUseFile } from './in-use-schema.js';
 import type { ConfigFile } from './schema.js';
 
 export type RegistryConfig = ConfigFile['registry'];
+type RuleFile = ConfigFile['rules'][number];
 
 /** The `inUse` section with its durations resolved. */
 export type InUseConfig = Omit<InUseFile, 'refresh' | 'timeout'> & {
@@ -58,9 +60,9 @@ export const defaultConfigFile: ConfigFile = {
 
 /** Turns a validated file into the config the tool runs on, with names, matchers and ages resolved. */
 export function resolveConfig(file: ConfigFile, source: string): Config {
-  const rules = file.rules.map(resolveRule);
-  const problems = [...duplicateHandlers(rules), ...unsupportedOnOci(file)];
+  const problems = problemsOfParts(file);
   if (problems.length > 0) throw new ConfigError(source, problems);
+  const rules = file.rules.map(resolveRule);
   return {
     registry: file.registry,
     schedule: {
@@ -81,7 +83,15 @@ function resolveInUse({ refresh, timeout, ...sources }: InUseFile): InUseConfig 
   };
 }
 
-function resolveRule(file: ConfigFile['rules'][number]): ConfiguredRule {
+/**
+ * What no single field shows (two rules making one handler, what the registry type does not
+ * support), read from the raw file so that it is reported beside the schema's problems.
+ */
+export function problemsOfParts(input: unknown): ConfigProblem[] {
+  return problemsAcrossRules(input, (rule) => resolveRule(rule).rule.name);
+}
+
+function resolveRule(file: RuleFile): ConfiguredRule {
   const repositories = {
     repositories: file.repositories,
     excludeRepositories: file.excludeRepositories ?? [],
@@ -136,50 +146,6 @@ function defaultName(matcher: {
 }): string {
   if ((matcher.globs?.length ?? 0) + (matcher.regexes?.length ?? 0) === 0) return matcher.prefixes.join(',');
   return 'tags';
-}
-
-/** Two rules that would make the same handler on a repository both names: one must be renamed. */
-function duplicateHandlers(rules: readonly ConfiguredRule[]): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const seen = new Map<string, number>();
-  rules.forEach((configured, index) => {
-    for (const repository of configured.repositories) {
-      const handler = `${repository}:${configured.rule.name}`;
-      const earlier = seen.get(handler);
-      if (earlier !== undefined && earlier !== index) {
-        problems.push({
-          path: `rules[${index}]`,
-          message: `handler ${handler} is also defined by rules[${earlier}]; give one of the rules a distinct \`name\``,
-        });
-      }
-      seen.set(handler, index);
-    }
-  });
-  return problems;
-}
-
-/** What a distribution-spec registry does not expose: untagged manifests and pull times. */
-function unsupportedOnOci(file: ConfigFile): ConfigProblem[] {
-  if (file.registry.type !== 'oci') return [];
-  return file.rules.flatMap((rule, index) => [
-    ...(rule.untagged !== undefined
-      ? [
-          {
-            path: `rules[${index}].untagged`,
-            message:
-              'OCI registries do not list untagged manifests, so orphans cannot be found there; use the registry’s garbage collection (distribution: garbage-collect --delete-untagged)',
-          },
-        ]
-      : []),
-    ...(rule.keepPulledWithin !== undefined
-      ? [
-          {
-            path: `rules[${index}].keepPulledWithin`,
-            message: 'OCI registries do not record when an image was last pulled; this works on ECR only',
-          },
-        ]
-      : []),
-  ]);
 }
 
 /** Whether the rules name repositories by pattern, so that the registry must be asked for its list. */

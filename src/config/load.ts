@@ -1,9 +1,12 @@
 import { access, readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
-import type { z } from 'zod';
-import { type Config, defaultConfigFile, resolveConfig } from './config.js';
-import { ConfigError, type ConfigProblem } from './errors.js';
+import { LineCounter, parseDocument } from 'yaml';
+import { type Config, defaultConfigFile, problemsOfParts, resolveConfig } from './config.js';
+import { documentShapeProblem } from './document-shape.js';
+import { ConfigError } from './errors.js';
+import { placed } from './places.js';
 import { configSchema } from './schema.js';
+import { schemaProblems } from './schema-problems.js';
+import { describeIssue } from './wording.js';
 
 /** The seed's deployment, by name: five repositories × sha and tag, keep 10, drop 5, 1h ± 1 %. */
 export const builtinSeed = 'builtin:seed';
@@ -72,8 +75,14 @@ export async function loadConfig(path: string): Promise<Config> {
   return parseConfig(text, path);
 }
 
+/**
+ * Parses and validates a config, reporting every problem at once in the order of the file: the
+ * schema's, and those across rules (duplicate handlers, what the registry type does not support)
+ * over every part that is valid by itself, so that fixing one problem never reveals another.
+ */
 export function parseConfig(text: string, source: string): Config {
-  const document = parseDocument(text, { prettyErrors: true });
+  const lines = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: true, lineCounter: lines });
   if (document.errors.length > 0) {
     throw new ConfigError(
       source,
@@ -83,22 +92,12 @@ export function parseConfig(text: string, source: string): Config {
       })),
     );
   }
-  const result = configSchema.safeParse(document.toJS());
-  if (!result.success) throw new ConfigError(source, result.error.issues.map(toProblem));
+  const input: unknown = document.toJS();
+  const shape = documentShapeProblem(input);
+  if (shape !== undefined) throw new ConfigError(source, [shape]);
+  const result = configSchema.safeParse(input, { error: describeIssue });
+  const problems = [...schemaProblems(result.error?.issues ?? [], input), ...problemsOfParts(input)];
+  if (!result.success || problems.length > 0)
+    throw new ConfigError(source, placed(problems, document, lines));
   return resolveConfig(result.data, source);
-}
-
-function toProblem(issue: z.core.$ZodIssue): ConfigProblem {
-  const path = issue.path
-    .map((part, index) =>
-      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
-    )
-    .join('');
-  if (issue.code === 'unrecognized_keys') {
-    return {
-      path,
-      message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`,
-    };
-  }
-  return { path: path || '(top level)', message: issue.message };
 }

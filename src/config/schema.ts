@@ -1,62 +1,22 @@
 import { z } from 'zod';
 import { age, duration } from './duration-schema.js';
 import { inUseSchema } from './in-use-schema.js';
+import { isRecord } from './record.js';
+import { characterProblem, repositoryNameProblem, repositoryPatternCharacters } from './repository-name.js';
+import { globList, tagMatcher } from './tag-matcher-schema.js';
 
-/** A repository name such as `kayron` or `team/api`, or a glob over names such as `team-*` or `**` (all). */
-const repositoryPattern = z.string().regex(/^[a-z0-9*?{}[\],._\-/]+$/, {
-  message:
-    'must be a repository name such as kayron or team/service, or a glob such as team-*/* or ** (every repository)',
-});
-
-const regexSource = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source, 'u');
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: (issue) => `is not a valid regular expression: ${compileError(String(issue.input))}` },
-);
-
-function compileError(source: string): string {
-  try {
-    new RegExp(source, 'u');
-    return 'unknown error';
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
-const globList = z.array(z.string().min(1, { message: 'a pattern cannot be empty' }));
-
-/** Tags by prefix set, prefix list, or any of prefixes, globs and regular expressions, minus exclusions. */
-const tagMatcher = z.union([
-  z.enum(['sha', 'tag']),
-  z
-    .array(z.string().min(1, { message: 'a prefix cannot be empty' }))
-    .min(1, { message: 'must list at least one prefix' }),
-  z
-    .strictObject({
-      prefixes: z.array(z.string().min(1, { message: 'a prefix cannot be empty' })).optional(),
-      globs: globList.optional(),
-      regex: z.union([regexSource, z.array(regexSource)]).optional(),
-      exclude: globList.optional(),
-    })
-    .refine(
-      (matcher) =>
-        (matcher.prefixes?.length ?? 0) + (matcher.globs?.length ?? 0) + [matcher.regex ?? []].flat().length >
-        0,
-      {
-        message: 'matches no tag: give prefixes, globs or regex',
-      },
-    )
-    .refine((matcher) => !(matcher.exclude ?? []).some((glob) => glob === '*' || glob === '**'), {
-      message: 'excludes every tag, so the rule would match nothing',
-      path: ['exclude'],
-    }),
-]);
+/**
+ * A repository name such as `kayron` or `team/api`, or a glob over names such as `team-*` or `**`
+ * (all): its characters (the regex, also the JSON Schema's pattern), then the OCI grammar of names.
+ */
+const repositoryPattern = z
+  .string()
+  .regex(repositoryPatternCharacters, { error: (issue) => characterProblem(String(issue.input)) })
+  .superRefine((entry, context) => {
+    if (!repositoryPatternCharacters.test(entry)) return;
+    const problem = repositoryNameProblem(entry);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  });
 
 const shareMessage = 'must be a share above 0 and at most 1 (0.5 is half the repository), or off';
 
@@ -64,7 +24,9 @@ export const ruleSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[A-Za-z0-9._,-]+$/)
+      .regex(/^[A-Za-z0-9._,-]+$/, {
+        message: 'may hold letters, digits, `.`, `_`, `,` and `-` only: it names handlers such as kayron:sha',
+      })
       .optional(),
     repositories: z
       .array(repositoryPattern)
@@ -115,22 +77,26 @@ export const ruleSchema = z
       .describe('Circuit breaker: the most of a repository one run may delete (0–1], or off.'),
     active: z.boolean().default(true).describe('false keeps the rule in the file but never runs it.'),
   })
-  .superRefine((rule, context) => {
-    const problem = (path: string, message: string) =>
-      context.addIssue({ code: 'custom', path: [path], message });
-    if (rule.untagged !== undefined) {
-      // An orphan rule has no tags to match and no newest images to keep.
-      if (rule.tags !== undefined)
-        problem('tags', 'cannot be combined with untagged: a rule cleans tags or orphans');
-      if (rule.keep !== undefined)
-        problem('keep', 'has no meaning for an untagged rule (nothing tagged is ever deleted)');
-      return;
-    }
-    if (rule.tags === undefined)
-      problem('tags', 'is required (sha, tag or a list of prefixes), or `untagged` for an orphan rule');
-    if (rule.keep === undefined) problem('keep', 'is required');
-    if (rule.drop === undefined) problem('drop', 'is required');
-  });
+  // Runs even when a field is mistyped, so that a missing `keep` is reported beside a wrong `drop`.
+  .superRefine(
+    (rule, context) => {
+      const problem = (path: string, message: string) =>
+        context.addIssue({ code: 'custom', path: [path], message });
+      if (rule.untagged !== undefined) {
+        // An orphan rule has no tags to match and no newest images to keep.
+        if (rule.tags !== undefined)
+          problem('tags', 'cannot be combined with untagged: a rule cleans tags or orphans');
+        if (rule.keep !== undefined)
+          problem('keep', 'has no meaning for an untagged rule (nothing tagged is ever deleted)');
+        return;
+      }
+      if (rule.tags === undefined)
+        problem('tags', 'is required (sha, tag or a list of prefixes), or `untagged` for an orphan rule');
+      if (rule.keep === undefined) problem('keep', 'is required');
+      if (rule.drop === undefined) problem('drop', 'is required');
+    },
+    { when: (payload) => isRecord(payload.value) },
+  );
 
 /** How long one request may wait for an answer before it is abandoned and retried. */
 const requestTimeout = duration
@@ -172,10 +138,13 @@ const ociRegistrySchema = z.strictObject({
     .optional(),
 });
 
+/** The smallest rule, shown where a rule or the list of rules is missing or malformed. */
+const exampleRule = { repositories: ['kayron'], tags: 'sha', keep: 10, drop: 5 };
+
 export const configSchema = z.strictObject({
-  registry: z.discriminatedUnion('type', [ecrRegistrySchema, ociRegistrySchema], {
-    error: (issue) => (issue.code === 'invalid_union' ? 'must be "ecr" or "oci"' : undefined),
-  }),
+  registry: z
+    .discriminatedUnion('type', [ecrRegistrySchema, ociRegistrySchema])
+    .meta({ examples: [{ type: 'ecr', region: 'us-west-2' }] }),
   schedule: z
     .strictObject({
       every: duration.default('1h'),
@@ -188,7 +157,10 @@ export const configSchema = z.strictObject({
       timeout: duration.default('15m'),
     })
     .default({ every: '1h', jitter: 0.01, timeout: '15m' }),
-  rules: z.array(ruleSchema).min(1, { message: 'must define at least one rule' }),
+  rules: z
+    .array(ruleSchema.meta({ examples: [exampleRule] }))
+    .min(1, { message: 'must define at least one rule' })
+    .meta({ examples: [[exampleRule]] }),
   inUse: inUseSchema.optional(),
 });
 

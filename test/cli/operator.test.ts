@@ -130,7 +130,7 @@ describe('operator experience', () => {
   it('prints a JSON error document on stdout when --json fails before any plan', async () => {
     const path = await config(
       'bad.yaml',
-      'registry: {type: ecr}\nrules:\n  - {repositories: [a], tags: sha, keep: 0, drop: 5}\n',
+      'registry: {type: ecr}\nrules:\n  - {repositories: [api], tags: sha, keep: 0, drop: 5}\n',
     );
     const result = await runCli(['plan', '--config', path, '--json'], ecr.environment);
     expect(result.exitCode).toBe(2);
@@ -153,7 +153,7 @@ describe('polish a person notices', () => {
     const path = join(directory, 'one.yaml');
     await writeFile(
       path,
-      'registry: {type: ecr}\nrules:\n  - {repositories: [a], tags: tag, keep: 1, drop: 1}\n',
+      'registry: {type: ecr}\nrules:\n  - {repositories: [api], tags: tag, keep: 1, drop: 1}\n',
     );
     expect((await runCli(['validate', '--config', path])).stdout).toContain('is valid: 1 rule (');
     expect((await runCli(['validate', '--config', 'builtin:seed'])).stdout).toContain('is valid: 2 rules (');

@@ -71,10 +71,10 @@ inUse:
       'inUse.ecs[0].roleArn: must be an IAM role ARN such as arn:aws:iam::123456789012:role/janitor-read',
       'inUse.ecs[0].taskDefinitionRevisions: cannot be negative (0 keeps no rollback revision)',
       'inUse.ecs[1].region: is required: a source reads one region, such as us-east-1',
-      'inUse.lambda[0]: unknown key "roles"',
+      'inUse.lambda[0].roles: unknown key: the keys here are `region`, `profile` and `roleArn`',
       'inUse.kubernetes[0]: inCluster reads the pod’s own service account: it cannot be combined with kubeconfig or context',
       'inUse.references.commands[0]: must name the program to run',
-      'inUse.refresh: must be a duration from 1s to 24d, such as 90s, 30m, 1h or 1d',
+      'inUse.refresh: must be a duration from 1s to 24d, such as 90s, 30m, 1h or 1d, not the text "5 minutes"',
     ]);
   });
 
