@@ -22,6 +22,11 @@ export interface HandlerRun {
    * the rule would have deleted but that is in use.
    */
   readonly audit?: AuditSink;
+  /**
+   * Which passed-over images plans record: `every` (the default; `--json` and reports show each
+   * image's fate) or only those worth a look (`notable`: tables, and what a daemon logs).
+   */
+  readonly skips?: 'every' | 'notable';
   /** What is in use; without it nothing is known to be in use. */
   readonly inUse?: InUseProvider;
   /** Told of the plan's blockers and of each deletion and failure as it happens (the daemon's metrics). */

@@ -30,6 +30,8 @@ export function cleanupJob(
         return runHandler(driver, spec, {
           mode: 'apply',
           logger,
+          // A daemon logs what goes and what is worth a look, not every other rule's tag.
+          skips: 'notable',
           signal: stopping,
           abortSignal: abort,
           ...(inUse && { inUse }),

@@ -48,8 +48,8 @@ export async function runPass(
             success: false,
             durationMs: 0,
           }))
-        : (await runRepository(driver, specs, run)).map((report) =>
-            options.compact ? compactReport(report) : report,
+        : (await runRepository(driver, specs, options.compact ? { ...run, skips: 'notable' } : run)).map(
+            (report) => (options.compact ? compactReport(report) : report),
           );
       done += 1;
       options.onProgress?.(done, byRepository.size);

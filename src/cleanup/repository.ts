@@ -73,7 +73,7 @@ export async function runRepository(
     const now = new Date();
     const { images, manifests, inUse } = await takeInventory(driver, scope, call, now, inUseOf);
     const planned = planRepository(
-      selectRepository({ ...scope, images, manifests, now, inUse }),
+      selectRepository({ ...scope, images, manifests, now, inUse, ...(run.skips && { skips: run.skips }) }),
       images,
       manifests,
     );

@@ -6,6 +6,7 @@ import {
   type ImageDecision,
   legacyMediaTypes,
   normalizeMediaType,
+  notableSkipReasons,
   type Rule,
   type SkipReason,
 } from './types.js';
@@ -31,51 +32,69 @@ export interface MatchResult {
 /**
  * The seed's matching: an image is a candidate when it has exactly one tag, a push time, and that
  * tag matches the rule. Everything else is passed over with its reason. Untagged manifests
- * (platform children, attestations, orphans) are not a tag rule's business.
+ * (platform children, attestations, orphans) are not a tag rule's business. With `skips: 'notable'`
+ * only the passed-over images worth a person's look are recorded (see notableSkipReasons): a
+ * thousand rules over a million images would otherwise make a billion decisions nobody reads.
  */
-export function matchCandidates(images: readonly Image[], rule: Rule): MatchResult {
+export function matchCandidates(
+  images: readonly Image[],
+  rule: Rule,
+  options: { skips?: 'every' | 'notable' } = {},
+): MatchResult {
   const candidates: Candidate[] = [];
   const skipped: Extract<ImageDecision, { fate: 'skip' }>[] = [];
   let untaggedCount = 0;
   const matches = tagMatcher(rule);
+  const everySkip = options.skips !== 'notable';
+  let matcherText: string | undefined;
+  const described = () => {
+    matcherText ??= describeMatcher(rule);
+    return matcherText;
+  };
+  const skip = (image: Image, reason: SkipReason, explanation: () => string) => {
+    if (everySkip || notableSkipReasons.has(reason))
+      skipped.push({ fate: 'skip', image, reason, explanation: explanation() });
+  };
   for (const image of images) {
     if (image.tags.length === 0) {
       untaggedCount += 1;
       continue;
     }
-    const skip = (reason: SkipReason, explanation: string) =>
-      skipped.push({ fate: 'skip', image, reason, explanation });
     const [tag] = image.tags;
     const passedOver = neverCandidate(image);
     if (passedOver) {
-      skip(passedOver.reason, passedOver.explanation);
+      skip(image, passedOver.reason, () => passedOver.explanation);
       continue;
     }
     if (image.tags.length > 1) {
       // Several tags: which one names the image is ambiguous, so the seed leaves it alone.
       if (image.tags.some(matches)) {
         skip(
+          image,
           'several-tags',
-          `has ${image.tags.length} tags (${image.tags.join(', ')}); only single-tag images are cleaned`,
+          () =>
+            `has ${image.tags.length} tags (${image.tags.join(', ')}); only single-tag images are cleaned`,
         );
       } else {
-        skip('prefix-mismatch', `no tag of ${image.tags.join(', ')} matches ${describeMatcher(rule)}`);
+        skip(image, 'prefix-mismatch', () => `no tag of ${image.tags.join(', ')} matches ${described()}`);
       }
       continue;
     }
     if (tag === undefined || !matches(tag)) {
-      if (tag !== undefined && rule.commitHashes && /^[0-9a-f]/.test(tag) && !matchesOtherwise(rule, tag)) {
+      if (tag !== undefined && rule.commitHashes && /^[0-9a-f]/.test(tag) && !matchesOtherwise(rule)(tag)) {
         skip(
+          image,
           'not-a-commit-hash',
-          `tag ${tag} starts like a commit hash but is not one (sha takes tags of 7 to 64 hex digits only)`,
+          () =>
+            `tag ${tag} starts like a commit hash but is not one (sha takes tags of 7 to 64 hex digits only)`,
         );
       } else {
-        skip('prefix-mismatch', `tag ${tag} does not match ${describeMatcher(rule)}`);
+        skip(image, 'prefix-mismatch', () => `tag ${tag} does not match ${described()}`);
       }
       continue;
     }
     if (image.pushedAt === undefined || Number.isNaN(image.pushedAt.getTime())) {
-      skip('no-push-time', `tag ${tag} has no push or creation time, so its age is unknown`);
+      skip(image, 'no-push-time', () => `tag ${tag} has no push or creation time, so its age is unknown`);
       continue;
     }
     candidates.push({ image, tag, pushedAt: image.pushedAt });
@@ -112,9 +131,16 @@ function neverCandidate(image: Image): { reason: SkipReason; explanation: string
   return undefined;
 }
 
-/** Whether a tag matches the rule's prefixes, globs or regexes, leaving its commit-hash test aside. */
-function matchesOtherwise(rule: Rule, tag: string): boolean {
-  return tagMatcher({ ...rule, commitHashes: false })(tag);
+const otherwise = new WeakMap<Rule, (tag: string) => boolean>();
+
+/** The rule's prefixes, globs and regexes alone, its commit-hash test aside (compiled once). */
+function matchesOtherwise(rule: Rule): (tag: string) => boolean {
+  let matcher = otherwise.get(rule);
+  if (matcher === undefined) {
+    matcher = tagMatcher({ ...rule, commitHashes: false });
+    otherwise.set(rule, matcher);
+  }
+  return matcher;
 }
 
 const compiled = new WeakMap<Rule, (tag: string) => boolean>();

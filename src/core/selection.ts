@@ -52,6 +52,8 @@ export interface SelectionInput {
   readonly manifests: ManifestsByDigest;
   readonly now: Date;
   readonly inUse?: InUse;
+  /** Record every passed-over image (`every`, the default), or only those worth a look. */
+  readonly skips?: 'every' | 'notable';
 }
 
 /**
@@ -75,7 +77,9 @@ export function selectRepository(input: SelectionInput): RepositorySelection {
   const untaggedCount = images.filter((image) => image.tags.length === 0).length;
   const rules = input.running.map((handler): RuleSelection => {
     if (handler.rule.untaggedOlderThanMs === undefined) {
-      const { candidates, skipped } = matchCandidates(images, handler.rule);
+      const { candidates, skipped } = matchCandidates(images, handler.rule, {
+        skips: input.skips ?? 'every',
+      });
       const elsewhere = (digest: Digest) =>
         keepers.get(digest)?.find((keeper) => keeper.handler !== handler.name)?.reason;
       const selection = selectForRemoval(candidates, handler.rule, {
@@ -180,7 +184,7 @@ function ownKeeps(
   const keepers = new Map<Digest, { handler: string; reason: string }[]>();
   for (const handler of handlers) {
     if (handler.active === false || handler.rule.untaggedOlderThanMs !== undefined) continue;
-    const candidates = matchCandidates(images, handler.rule).candidates;
+    const candidates = matchCandidates(images, handler.rule, { skips: 'notable' }).candidates;
     const own = selectForRemoval(candidates, handler.rule, { handlerName: handler.name, now });
     for (const decision of own.decisions) {
       if (decision.fate !== 'keep' || decision.reason === 'beyond-drop-limit') continue;

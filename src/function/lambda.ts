@@ -94,7 +94,8 @@ export function createFunctionHandler(dependencies: FunctionDependencies) {
           abortSignal: aborting.signal,
           ...(inUse && { inUse: inUse.forOnePass() }),
         },
-        { repositoryConcurrency: config.registry.concurrency },
+        // The summary counts; every image's decision would only be held and dropped.
+        { repositoryConcurrency: config.registry.concurrency, compact: true },
       );
       const summary: InvocationSummary = {
         mode,

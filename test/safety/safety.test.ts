@@ -22,9 +22,17 @@ rules:
 const fleetTime = new Date('2026-11-01T00:00:00Z');
 
 let configPath: string;
+/** The same, one request at a time: the delete requests of a run then come one after another. */
+let oneAtATimePath: string;
 beforeAll(async () => {
-  configPath = join(await mkdtemp(join(tmpdir(), 'janitor-safety-')), 'janitor.yaml');
+  const directory = await mkdtemp(join(tmpdir(), 'janitor-safety-'));
+  configPath = join(directory, 'janitor.yaml');
   await writeFile(configPath, config);
+  oneAtATimePath = join(directory, 'one-at-a-time.yaml');
+  await writeFile(
+    oneAtATimePath,
+    config.replace('registry: { type: ecr }', 'registry: { type: ecr, concurrency: 1 }'),
+  );
 });
 
 const inventory = inventoryOf;
@@ -99,7 +107,7 @@ describe('safety under faults, crashes and a second janitor', () => {
     seedDemoFleet(ecr.emulator.state, fleetTime);
     ecr.emulator.setFaults({ latencyMs: 15 });
     const initial = inventory(ecr).length;
-    await runCli(['apply', '--config', configPath, '--log-level', 'silent'], ecr.environment);
+    await runCli(['apply', '--config', oneAtATimePath, '--log-level', 'silent'], ecr.environment);
     const deleteRequests = ecr.emulator.requestCounts().BatchDeleteImage ?? 0;
     const deletedByOneApply = initial - inventory(ecr).length;
     const expected = await converge(ecr);
@@ -107,7 +115,8 @@ describe('safety under faults, crashes and a second janitor', () => {
     expect(deleteRequests).toBeGreaterThan(5);
 
     // Each trial kills the janitor the moment the registry receives its k-th delete request, k at
-    // random: that is within a batch (the request is in flight) and between batches.
+    // random: that is within a batch (the request is in flight) and between batches. One request
+    // at a time, so that the k-th is not sent together with all the others.
     const random = randomFrom(20_261_127);
     let interruptedMidway = 0;
     for (let trial = 0; trial < 6; trial += 1) {
@@ -115,7 +124,10 @@ describe('safety under faults, crashes and a second janitor', () => {
       seedDemoFleet(ecr.emulator.state, fleetTime);
       ecr.emulator.setFaults({ latencyMs: 15 });
       const killAt = 1 + Math.floor(random() * (deleteRequests - 1));
-      const janitor = startCli(['apply', '--config', configPath, '--log-level', 'silent'], ecr.environment);
+      const janitor = startCli(
+        ['apply', '--config', oneAtATimePath, '--log-level', 'silent'],
+        ecr.environment,
+      );
       const current = ecr;
       while (
         (current.emulator.requestCounts().BatchDeleteImage ?? 0) < killAt &&
