@@ -31,7 +31,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const narrowing = (command: Command) =>
     command
       .option('--repository <glob...>', 'only these repositories (names or globs)')
-      .option('--rule <name...>', 'only these rules, by name (sha, v, untagged…)');
+      .option('--rule <name...>', 'only these rules, by name (sha, v, untagged…)')
+      .option('--html <file>', 'also write the report as one self-contained HTML page to this file')
+      .option(
+        '--markdown <file>',
+        'also write the report as GitHub Markdown to this file (a pull-request comment, $GITHUB_STEP_SUMMARY)',
+      );
   narrowing(
     program
       .command('plan')

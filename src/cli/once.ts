@@ -12,6 +12,7 @@ import { createDriver } from '../registry/create.js';
 import type { RegistryDriver } from '../registry/driver.js';
 import { reportsToJson } from './json.js';
 import { renderReports } from './render.js';
+import { reportFileProblems, writeReportFiles } from './report-files.js';
 
 export interface OnceOptions {
   readonly config?: string;
@@ -23,6 +24,9 @@ export interface OnceOptions {
   readonly rule?: readonly string[];
   /** `apply` only: append one JSON line per deleted digest to this file. */
   readonly auditLog?: string;
+  /** Also write the report to these files, as HTML and as Markdown. */
+  readonly html?: string;
+  readonly markdown?: string;
 }
 
 /** Enough for the indexes of the repositories a pass works on at once, each read by all its rules. */
@@ -30,6 +34,12 @@ const onePassCacheSize = 20_000;
 
 /** `janitor plan` and `janitor apply`: one pass over every handler, then a report. */
 export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Promise<number> {
+  const reportFiles = { html: options.html, markdown: options.markdown };
+  const unwritable = await reportFileProblems(reportFiles);
+  if (unwritable.length > 0) {
+    process.stderr.write(`${unwritable.join('\n')}\n`);
+    return 2;
+  }
   let config: Config;
   let driver: RegistryDriver;
   try {
@@ -59,6 +69,7 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
   const registry = describeRegistry(config.registry);
   const audit = mode === 'apply' && options.auditLog ? openAuditLog(options.auditLog, registry) : undefined;
   const progress = !options.json && process.stderr.isTTY ? showProgress(mode) : undefined;
+  const generatedAt = new Date();
   try {
     const reports = await runPass(
       driver,
@@ -68,8 +79,8 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
       // repository is sequential, so only many repositories keep the registry busy.
       {
         repositoryConcurrency: config.registry.concurrency,
-        // Tables show deletions and notable skips; only --json needs every image's decision.
-        compact: !options.json,
+        // Tables show deletions and notable skips; JSON and the report files show every image's decision.
+        compact: !(options.json || options.html || options.markdown),
         ...(progress && { onProgress: progress.update }),
       },
     );
@@ -79,7 +90,9 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
         ? `${JSON.stringify(reportsToJson(reports, registry), null, 2)}\n`
         : renderReports(reports, { color: process.stdout.isTTY === true, registry }),
     );
-    return reports.every((report) => report.success) ? 0 : 1;
+    const unwritten = await writeReportFiles(reportFiles, reports, { registry, generatedAt });
+    if (unwritten.length > 0) process.stderr.write(`${unwritten.join('\n')}\n`);
+    return reports.every((report) => report.success) && unwritten.length === 0 ? 0 : 1;
   } finally {
     audit?.close();
   }

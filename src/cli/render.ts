@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import type { HandlerReport } from '../cleanup/handler.js';
 import { formatDuration } from '../config/duration.js';
-import type { ImageDecision, Plan } from '../core/types.js';
+import type { Plan } from '../core/types.js';
+import { handlerStatus, isWorthShowing } from '../report/summary.js';
 import { formatBytes, formatTime, palette, plural, shortDigest } from './format.js';
 
 type Colors = ReturnType<typeof palette>;
@@ -79,16 +80,11 @@ function renderSummary(reports: readonly HandlerReport[], color: Colors): string
 }
 
 function status(report: HandlerReport, color: Colors): string {
-  if (report.error) return color.red(`error: ${truncate(report.error, 60)}`);
-  if (report.plan && report.plan.blockers.length > 0) return color.red('blocked (see below)');
-  const execution = report.execution;
-  if (execution) {
-    const failed = execution.failed.length;
-    const done = execution.deleted.length + execution.alreadyGone.length;
-    return failed > 0 ? color.red(`${done} deleted, ${failed} failed`) : color.green(`${done} deleted`);
-  }
-  if (report.mode === 'apply' || (report.plan?.groups.length ?? 0) === 0) return color.green('nothing to do');
-  return 'would delete';
+  const { kind, text } = handlerStatus(report);
+  if (kind === 'error') return color.red(`error: ${truncate(report.error ?? '', 60)}`);
+  if (kind === 'blocked') return color.red('blocked (see below)');
+  if (kind === 'failed') return color.red(text);
+  return kind === 'would-delete' ? text : color.green(text);
 }
 
 function renderHandler(report: HandlerReport, color: Colors): string | undefined {
@@ -172,14 +168,6 @@ function renderGroups(plan: Plan, color: Colors): string {
     }
   }
   return [table.toString(), ...keptNotes].join('\n');
-}
-
-/**
- * A skipped image worth a person's attention: it looks like the rule's but is passed over (several
- * tags, no push time). Tags of other rules (prefix mismatches) are not this handler's business.
- */
-function isWorthShowing(decision: ImageDecision): boolean {
-  return decision.fate === 'skip' && decision.reason !== 'prefix-mismatch';
 }
 
 /** Compact tables: no line between rows; colours only on a terminal. */
