@@ -103,3 +103,32 @@ export function sampleReports(mode: 'plan' | 'apply'): HandlerReport[] {
 function byDigest(manifests: readonly Manifest[]): Map<string, Manifest> {
   return new Map(manifests.map((manifest) => [manifest.digest, manifest]));
 }
+
+/**
+ * A plan of `images` tagged images over two rules of one repository, built by the real planner:
+ * four fifths multi-arch indexes (two platforms each) under `sha`, one fifth single releases
+ * under `v`; each rule keeps its newest 10 and deletes at most `drop` a run.
+ */
+export function largeReports(images: number, drop = 1_000): HandlerReport[] {
+  const indexes = Math.floor((images * 4) / 5);
+  const inventory: Image[] = [];
+  const manifests: Manifest[] = [];
+  for (let position = 0; position < indexes; position += 1) {
+    const tag = position.toString(16).padStart(8, '0');
+    const platforms = [child(`${tag}/amd64`, 30_000_000), child(`${tag}/arm64`, 28_000_000)];
+    const built = index(tag, position / 100, platforms);
+    inventory.push(built.image, ...platforms);
+    manifests.push(built.manifest);
+  }
+  for (let position = 0; position < images - indexes; position += 1)
+    inventory.push(single(`v1.${position}.0`, position / 100, 50_000_000));
+  const rules = [
+    { name: 'sha', prefixes: '0123456789abcdef'.split(''), keep: 10, drop },
+    { name: 'v', prefixes: ['v'], keep: 10, drop },
+  ];
+  return rules.map((rule) => {
+    const handler: HandlerSpec = { name: `big:${rule.name}`, repository: 'big', rule };
+    const plan = buildPlan({ handler, images: inventory, manifests: byDigest(manifests), now: day(1_000) });
+    return { handler: handler.name, repository: 'big', mode: 'plan', plan, success: true, durationMs: 1 };
+  });
+}
