@@ -3,8 +3,8 @@
 /**
  * `npm run screenshot`: the README's picture of a plan, taken as the browser test looks at it —
  * the built `janitor plan --html` on the demo fleet in the ECR emulator, opened in headless
- * Chromium, with kayron's oldest sha index expanded (the one whose platform manifest a kept
- * release still needs).
+ * Chromium, with kayron's oldest sha index opened (the one whose platform manifest a kept
+ * release still needs) and the list of what stays unfolded.
  */
 import { pathToFileURL } from 'node:url';
 import { seedDemoFleet } from '../src/emulator/fleet.js';
@@ -24,6 +24,7 @@ try {
     await page.goto(pathToFileURL(report.html).href);
     const kayron = page.locator('section.handler', { has: page.locator('h2', { hasText: 'kayron:sha' }) });
     await kayron.locator('details.group > summary').first().click();
+    await kayron.locator('details.stays > summary').click();
     // The top of the page (totals, chart, handlers) and kayron:sha's section, one above the other.
     await page.evaluate(() => {
       const sections = [...document.querySelectorAll('section.handler')];

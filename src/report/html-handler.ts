@@ -88,7 +88,7 @@ function goingList(
     const cells = html`<span class="tag">${group.tag}</span>
 <span class="mono">${formatTime(pushed.get(group.rootDigest))}</span>
 <code title="${group.rootDigest}">${shortDigest(group.rootDigest)}</code>
-<span>${describeGroup(group)}${kept > 0 && html` <span class="chip">· ${kept} ${kept === 1 ? 'stays' : 'stay'}</span>`}</span>
+<span>${describeGroup(group)}${kept > 0 && html`<br><span class="chip">${plural(kept, 'digest stays', 'digests stay')}</span>`}</span>
 <span class="number${mode === 'apply' && done < deleting ? ' chip bad' : ''}">${mode === 'apply' ? `${done}/${deleting}` : deleting}</span>
 <span class="number">${formatBytes(group.bytes)}</span>
 <span>${decision ? decision.explanation : 'no tagged image reaches it'}</span>`;

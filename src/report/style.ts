@@ -64,7 +64,7 @@ tr.attention-row td { background: var(--bad-soft); }
 .row .tag { font-weight: 600; overflow-wrap: anywhere; }
 details.group > summary { list-style: none; cursor: pointer; position: relative; }
 details.group > summary::-webkit-details-marker { display: none; }
-details.group > summary::before { content: "▸"; position: absolute; left: 11px; color: var(--muted); }
+details.group > summary::before { content: "▸"; position: absolute; left: 11px; top: 6px; color: var(--muted); }
 details.group[open] > summary::before { content: "▾"; }
 details.group > summary:hover { background: var(--soft); }
 details.group[open] > summary { background: var(--go-soft); }
