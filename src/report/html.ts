@@ -1,5 +1,5 @@
 import type { HandlerReport } from '../cleanup/handler.js';
-import { formatBytes, plural } from '../cli/format.js';
+import { formatBytes, formatTime, plural } from '../cli/format.js';
 import { bytesChart } from './chart.js';
 import { handlerSection } from './html-handler.js';
 import { html, Markup } from './markup.js';
@@ -9,6 +9,7 @@ import {
   handlerCounts,
   handlerStatus,
   needsAttention,
+  problemSummary,
   type RunTotals,
   runTotals,
 } from './summary.js';
@@ -30,7 +31,7 @@ export function renderHtmlReport(reports: readonly HandlerReport[], context: Rep
   const totals = runTotals(reports);
   const title = mode === 'plan' ? 'Cleanup plan' : 'Cleanup report';
   const ids = reports.map((_, index) => `handler-${index + 1}`);
-  const generated = context.generatedAt.toISOString().slice(0, 16).replace('T', ' ');
+  const generated = formatTime(context.generatedAt);
   const document = html`<!doctype html>
 <html lang="en">
 <head>
@@ -83,15 +84,7 @@ function attentionList(reports: readonly HandlerReport[], ids: readonly string[]
   const items = reports.flatMap((report, index) => {
     const status = handlerStatus(report);
     if (!needsAttention(status)) return [];
-    const why =
-      status.kind === 'blocked'
-        ? (report.plan?.blockers.join('; ') ?? '')
-        : status.kind === 'error'
-          ? (report.error ?? '')
-          : status.text;
-    return [
-      html`<li><a href="#${ids[index]}">${report.handler}</a> — <strong>${status.kind}</strong>: ${why}</li>`,
-    ];
+    return [html`<li><a href="#${ids[index]}">${report.handler}</a> — ${problemSummary(report)}</li>`];
   });
   if (items.length === 0) return html``;
   return html`<section class="card attention"><strong>${plural(items.length, 'handler needs', 'handlers need')} attention</strong><ul>${items}</ul></section>`;

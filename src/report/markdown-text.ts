@@ -66,7 +66,7 @@ export class MarkdownBudget {
   text(): string {
     if (this.omittedSections > 0) {
       this.note(
-        `\n_${this.omittedSections} more ${this.omittedSections === 1 ? 'part is' : 'parts are'} not shown, to stay within GitHub's size limit: \`janitor plan --html FILE\` or \`--json\` shows everything._\n`,
+        `\n_${this.omittedSections} more ${this.omittedSections === 1 ? 'part is' : 'parts are'} not shown, to stay within GitHub's size limit: the HTML report (\`--html FILE\`) or \`--json\` shows everything._\n`,
       );
     }
     return this.parts.join('');

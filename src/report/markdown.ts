@@ -11,6 +11,7 @@ import {
   isWorthShowing,
   keptByReason,
   needsAttention,
+  problemSummary,
   reasonLabel,
   runTotals,
 } from './summary.js';
@@ -50,7 +51,7 @@ export function renderMarkdownReport(
       `\n> [!WARNING]\n> ${plural(attention.length, 'handler needs', 'handlers need')} attention:\n`,
     );
     budget.rows(
-      attention.map((report) => `> - **${text(report.handler)}**: ${problemOf(report)}\n`),
+      attention.map((report) => `> - **${text(report.handler)}**: ${text(problemSummary(report))}\n`),
       (left) => `> - …and ${left} more\n`,
     );
   }
@@ -73,13 +74,6 @@ function summaryRow(report: HandlerReport): string {
   const apply = report.mode === 'apply';
   const status = handlerStatus(report);
   return `| ${text(report.handler)} | ${candidates ?? '—'} | ${candidates === undefined ? '—' : candidates - counts.images} | ${counts.images} | ${apply && counts.digests > 0 ? `${counts.deleted}/${counts.digests}` : counts.digests} | ${formatBytes(apply ? counts.deletedBytes : counts.bytes)} | ${needsAttention(status) ? `**${status.kind}**` : text(status.text)} |\n`;
-}
-
-function problemOf(report: HandlerReport): string {
-  if (report.error) return `the run failed: ${text(report.error)}`;
-  const blockers = report.plan?.blockers ?? [];
-  if (blockers.length > 0) return `blocked, nothing deleted: ${blockers.map(text).join('; ')}`;
-  return text(handlerStatus(report).text);
 }
 
 /** A handler's own section, only when it has something to show: images going, or a problem. */
@@ -105,7 +99,16 @@ function handlerDetail(report: HandlerReport, budget: MarkdownBudget): void {
         ? `\n${text(describeRule(plan))}.${stays.length > 0 ? ` Stays: ${stays.join(', ')}.` : ''}\n`
         : ''),
   );
-  if (problem) budget.add(`\n**Needs attention:** ${problemOf(report)}\n`);
+  if (problem) budget.add(`\n**Needs attention:** ${text(problemSummary(report))}\n`);
+  const blockers = plan?.blockers ?? [];
+  if (blockers.length > 1) {
+    budget.add('\nEvery blocker:\n\n');
+    budget.rows(
+      blockers.map((blocker) => `- ${text(blocker)}\n`),
+      (left) => `- …and ${left} more\n`,
+      mostRowsPerList,
+    );
+  }
   const failed = report.execution?.failed ?? [];
   if (failed.length > 0) budget.add('\nFailed deletions:\n\n');
   budget.rows(

@@ -34,6 +34,18 @@ export function needsAttention(status: HandlerStatus): boolean {
   return status.kind === 'error' || status.kind === 'blocked' || status.kind === 'failed';
 }
 
+/**
+ * What is wrong with a handler, in one line: the error, the first blocker (a repository full of
+ * unreadable manifests has one each), or the failures. Its section lists everything.
+ */
+export function problemSummary(report: HandlerReport): string {
+  if (report.error) return `the run failed: ${report.error}`;
+  const blockers = report.plan?.blockers ?? [];
+  if (blockers.length > 0)
+    return `blocked, nothing deleted: ${blockers[0]}${blockers.length > 1 ? ` (and ${blockers.length - 1} more)` : ''}`;
+  return handlerStatus(report).text;
+}
+
 export interface HandlerCounts {
   /** Images going (digest groups), and every digest deleted with them. */
   readonly images: number;

@@ -69,6 +69,17 @@ describe('the Markdown report', () => {
     expect(warning).toBeLessThan(markdown.indexOf('| handler |'));
     expect(markdown).toContain('> - **api:v**: blocked, nothing deleted: the manifest of v1');
     expect(markdown).toContain('> - **db:v**: the run failed: AccessDeniedException');
+
+    // One line each at the top; every blocker in the handler's own section.
+    const [web, api, db] = sampleReports('plan') as [HandlerReport, HandlerReport, HandlerReport];
+    const blockers = [...(api.plan?.blockers ?? []), 'the manifest of v2 <b>cannot</b> be read'];
+    const twice = { ...api, plan: api.plan && { ...api.plan, blockers } };
+    const both = renderMarkdownReport([web, twice, db], context);
+    expect(both).toMatch(
+      /> - \*\*api:v\*\*: blocked, nothing deleted: the manifest of v1 .* \\\(and 1 more\\\)\n/,
+    );
+    expect(both).toContain('\nEvery blocker:\n\n- the manifest of v1');
+    expect(both).toContain('- the manifest of v2 &lt;b&gt;cannot&lt;/b&gt; be read\n');
   });
 
   it('after apply, says what was deleted and lists every failure', () => {
