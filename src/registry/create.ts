@@ -12,7 +12,7 @@ import { OciDriver } from './oci/driver.js';
  */
 export async function createDriver(
   config: Config,
-  options: { manifestCacheSize?: number } = {},
+  options: { manifestCacheSize?: number; onWarning?: (message: string) => void } = {},
 ): Promise<RegistryDriver> {
   const registry = config.registry;
   if (registry.type === 'oci') {
@@ -47,5 +47,6 @@ export async function createDriver(
   return new EcrDriver(client, {
     concurrency: registry.concurrency,
     ...(options.manifestCacheSize && { manifestCacheSize: options.manifestCacheSize }),
+    ...(options.onWarning && { onWarning: options.onWarning }),
   });
 }

@@ -53,7 +53,7 @@ describe('config', () => {
       'splits-lite:v',
     ]);
     expect(handlers.every((handler) => handler.rule.keep === 10 && handler.rule.drop === 5)).toBe(true);
-    expect(handlers[0]?.rule.prefixes).toEqual('0123456789abcdef'.split(''));
+    expect(handlers[0]?.rule).toMatchObject({ prefixes: [], commitHashes: true });
     expect(handlers[5]?.rule.prefixes).toEqual(['v']);
     expect(config.schedule).toEqual({ everyMs: 3_600_000, jitter: 0.01, timeoutMs: 900_000 });
     expect(config.registry).toEqual({ type: 'ecr', concurrency: 8 });

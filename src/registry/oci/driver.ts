@@ -1,7 +1,14 @@
-import { createHash } from 'node:crypto';
-import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
+import {
+  type DeleteOutcome,
+  type Digest,
+  type Image,
+  legacyMediaTypes,
+  type Manifest,
+  MediaType,
+} from '../../core/types.js';
 import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
 import { type CallOptions, mapWithConcurrency, type RegistryDriver, RegistryError } from '../driver.js';
+import { manifestDigest, sha256 } from '../manifest-digest.js';
 import { nextLink } from './challenge.js';
 import type { Credentials } from './credentials.js';
 import { type ManifestDetails, readConfigCreated, readManifestDetails } from './details.js';
@@ -13,6 +20,8 @@ const manifestMediaTypes = [
   MediaType.ociManifest,
   MediaType.dockerManifestList,
   MediaType.dockerManifest,
+  // Legacy schema 1, so a registry hands it over as it is rather than refusing: never cleaned.
+  ...legacyMediaTypes,
 ];
 
 export interface OciDriverOptions {
@@ -134,12 +143,15 @@ export class OciDriver implements RegistryDriver {
     return [...inventory].map(([digest, details]) => {
       const pushedAt = age(digest);
       const mediaType = details && 'mediaType' in details.manifest ? details.manifest.mediaType : undefined;
+      // A referrer with a tag of its own (an SBOM pushed as `sbom-v1`) says what it is about here.
+      const subjectDigest = details && 'subject' in details.manifest ? details.manifest.subject : undefined;
       return {
         digest,
         tags: tagsByDigest.get(digest) ?? [],
         ...(pushedAt && { pushedAt }),
         ...(details && { sizeBytes: details.sizeBytes }),
         ...(mediaType && { mediaType }),
+        ...(subjectDigest && { subjectDigest }),
       };
     });
   }
@@ -282,11 +294,12 @@ export class OciDriver implements RegistryDriver {
     }
     if (!response.ok) throw await failure(response, `read the manifest ${reference} of ${repository}`);
     const body = await bodyText(response);
+    const contentType = response.headers.get('content-type') ?? undefined;
     return {
       text: body.toString('utf8'),
-      computed: sha256(body),
+      computed: manifestDigest(body, contentType),
       named: response.headers.get('docker-content-digest'),
-      contentType: response.headers.get('content-type') ?? undefined,
+      contentType,
     };
   }
 
@@ -371,11 +384,6 @@ export class OciDriver implements RegistryDriver {
 
 function pull(repository: string): string {
   return `repository:${repository}:pull`;
-}
-
-/** A digest names exact bytes: hash what was received, not a re-encoding of it. */
-function sha256(body: Buffer): Digest {
-  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 
 async function bodyText(response: Response): Promise<Buffer> {
