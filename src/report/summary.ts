@@ -1,6 +1,6 @@
 import type { HandlerReport } from '../cleanup/handler.js';
 import { formatDuration } from '../config/duration.js';
-import type { ImageDecision, Plan } from '../core/types.js';
+import { type ImageDecision, notableSkipReasons, type Plan } from '../core/types.js';
 
 /**
  * What every rendering of a run agrees on — the terminal table, the HTML page and the Markdown
@@ -132,6 +132,8 @@ const reasonLabels: Readonly<Record<string, string>> = {
   'several-tags': 'several tags',
   'no-push-time': 'no push time',
   'prefix-mismatch': "another rule's tag",
+  'legacy-media-type': 'schema 1 manifest',
+  'referrer-tag': 'referrer tag',
 };
 
 /** A reason kind this version does not know yet is shown as its own words, never dropped. */
@@ -141,10 +143,10 @@ export function reasonLabel(reason: string): string {
 
 /**
  * A skipped image worth a person's attention: it looks like the rule's but is passed over (several
- * tags, no push time). Tags of other rules (prefix mismatches) are not this handler's business.
+ * tags, no push time, a schema 1 manifest). Tags of other rules are not this handler's business.
  */
 export function isWorthShowing(decision: ImageDecision): boolean {
-  return decision.fate === 'skip' && decision.reason !== 'prefix-mismatch';
+  return decision.fate === 'skip' && notableSkipReasons.has(decision.reason);
 }
 
 export interface Staying {
