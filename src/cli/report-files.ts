@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { HandlerReport } from '../cleanup/handler.js';
-import { renderHtmlReport } from '../report/html.js';
+import { type ReportContext, renderHtmlReport } from '../report/html.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 
 /** `--html FILE` and `--markdown FILE`: where `plan` and `apply` also write their report. */
@@ -50,7 +50,7 @@ async function whyNotWritable(path: string): Promise<string | undefined> {
 export async function writeReportFiles(
   files: ReportFiles,
   reports: readonly HandlerReport[],
-  context: { registry: string; generatedAt: Date },
+  context: ReportContext,
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const [kind, name] of kinds) {

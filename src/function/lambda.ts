@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import { discoverHandlers } from '../cleanup/discover.js';
 import { runPass } from '../cleanup/pass.js';
 import type { Config } from '../config/config.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfigFor } from '../config/load.js';
+import { createInUseReader } from '../inuse/create.js';
+import type { InUseReader } from '../inuse/reader.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
 import type { RegistryDriver } from '../registry/driver.js';
@@ -46,16 +48,21 @@ const abortMarginMs = 2_000;
  */
 export function createFunctionHandler(dependencies: FunctionDependencies) {
   // A warm function keeps its config, client and manifest cache from one invocation to the next.
-  let ready: Promise<{ config: Config; driver: RegistryDriver }> | undefined;
+  let ready: Promise<{ config: Config; driver: RegistryDriver; inUse?: InUseReader }> | undefined;
   const prepare = async () => {
     const config = await dependencies.loadConfig();
-    return { config, driver: await dependencies.createDriver(config) };
+    return {
+      config,
+      driver: await dependencies.createDriver(config),
+      // Kept warm with its clients and caches; read once per invocation.
+      ...(config.inUse && { inUse: createInUseReader(config.inUse) }),
+    };
   };
   return async (event: unknown, context?: InvocationContext): Promise<InvocationSummary> => {
     const request = parseCleanupEvent(event);
     const mode = request.mode ?? 'apply';
     ready ??= prepare();
-    const { config, driver } = await ready.catch((error: unknown) => {
+    const { config, driver, inUse } = await ready.catch((error: unknown) => {
       ready = undefined;
       throw error;
     });
@@ -80,7 +87,13 @@ export function createFunctionHandler(dependencies: FunctionDependencies) {
       const reports = await runPass(
         driver,
         handlers,
-        { mode, logger: dependencies.logger, signal: stopping.signal, abortSignal: aborting.signal },
+        {
+          mode,
+          logger: dependencies.logger,
+          signal: stopping.signal,
+          abortSignal: aborting.signal,
+          ...(inUse && { inUse: inUse.forOnePass() }),
+        },
         { repositoryConcurrency: config.registry.concurrency },
       );
       const summary: InvocationSummary = {
@@ -109,11 +122,13 @@ export function createFunctionHandler(dependencies: FunctionDependencies) {
 }
 
 /**
- * The Lambda entry point (`dist/function/lambda.handler`). The config comes from the file named by
- * JANITOR_CONFIG, bundled with the function, or is the built-in seed deployment.
+ * The Lambda entry point (`dist/function/lambda.handler`). The config is the file named by
+ * JANITOR_CONFIG, or `janitor.yaml` bundled at the function's root; without one every invocation
+ * fails, naming what is missing (`JANITOR_CONFIG=builtin:seed` runs the seed deployment).
  */
+const functionLogger = createLogger({ level: 'info', destination: 1, pretty: false });
 export const handler = createFunctionHandler({
-  loadConfig: () => loadConfig(process.env.JANITOR_CONFIG || undefined),
-  createDriver,
-  logger: createLogger({ level: 'info', destination: 1, pretty: false }),
+  loadConfig: async () => (await loadConfigFor('change', undefined)).config,
+  createDriver: (config) => createDriver(config, { onWarning: (message) => functionLogger.warn(message) }),
+  logger: functionLogger,
 });

@@ -7,6 +7,8 @@ import type { DeleteOutcome, Digest, Image, Manifest } from '../core/types.js';
 export interface RegistryDriver {
   /** For logs and reports, e.g. `ecr us-west-2` or `oci https://registry.example.com`. */
   readonly description: string;
+  /** The registry as a URL, for records such as the audit log (`https://api.ecr.us-west-2.amazonaws.com`). */
+  readonly location?: string;
   /** The most digests one delete request takes; the executor stops between batches, never within. */
   readonly deleteBatchSize: number;
   /** Every repository of the registry (paginated), for rules that name repositories by pattern. */
@@ -36,8 +38,31 @@ export interface RegistryDriver {
    * each with its `subjectDigest`. Absent where the listing already shows every referrer (ECR).
    */
   listReferrers?(repository: string, subjects: readonly Digest[], options?: CallOptions): Promise<Image[]>;
+  /**
+   * How this registry shows referrers: `listing` (every manifest is listed, referrers included:
+   * ECR), `referrers-api` (OCI 1.1 API), or `tags` (only referrers a tag names — their own, cosign's
+   * or the fallback index's — can be seen: untagged ones attached some other way are invisible).
+   * Known once `listReferrers` has been asked; absent means `listing`.
+   */
+  referrerVisibility?(): 'listing' | 'referrers-api' | 'tags' | 'not-yet-known';
+  /**
+   * The tags each of `digests` carries now, asked of the registry (never from a cache), for the
+   * check right before deleting: deleting a digest removes every tag on it, including one pushed
+   * since the listing. Digests without a tag now (or gone) are absent from the map.
+   */
+  currentTags(
+    repository: string,
+    digests: readonly Digest[],
+    options?: CallOptions,
+  ): Promise<Map<Digest, readonly string[]>>;
   /** The subset of `digests` the repository holds now, asked of the registry (never from a cache). */
   presentDigests(repository: string, digests: readonly Digest[], options?: CallOptions): Promise<Set<Digest>>;
+  /**
+   * The host names image references give this registry (`123456789012.dkr.ecr.us-east-1.amazonaws.com`,
+   * `registry.example.com`), to tell which in-use references are ours. Empty while unknown: ECR
+   * learns its account from its first answer unless the config names it.
+   */
+  referenceHosts(): Promise<readonly string[]>;
 }
 
 export interface CallOptions {

@@ -24,7 +24,7 @@ export function handlerSection(report: HandlerReport, id: string): Markup {
   const plan = report.plan;
   const outcomes = outcomesByDigest(report.execution);
   return html`<section class="card handler${needsAttention(status) ? ' needs-attention' : ''}" id="${id}">
-<header><h2>${report.handler}</h2><span class="badge ${status.kind}">${status.kind === 'error' ? 'error' : status.text}</span></header>
+<header><h2>${report.handler}</h2><span class="badge ${status.kind}">${status.text}</span></header>
 ${plan && html`<p class="rule">${describeRule(plan)}</p>`}
 ${problems(report)}
 ${plan && goingList(plan, report.mode, outcomes, handlerCounts(report).digests)}
@@ -40,7 +40,7 @@ function problems(report: HandlerReport): Markup {
   const blockers = report.plan?.blockers ?? [];
   if (blockers.length > 0) {
     parts.push(html`<div class="problem"><strong>Blocked: nothing ${report.mode === 'apply' ? 'was' : 'will be'} deleted by this handler.</strong>
-<ul>${blockers.map((blocker) => html`<li>${blocker}</li>`)}</ul></div>`);
+<ul>${blockers.map((blocker) => html`<li>${blocker.message}</li>`)}</ul></div>`);
   }
   const execution = report.execution;
   if (execution && execution.failed.length > 0) {

@@ -1,5 +1,7 @@
 import type { HandlerReport } from '../cleanup/handler.js';
-import { formatBytes, formatTime, plural } from '../cli/format.js';
+import { formatBytes, formatTime, palette, plural } from '../cli/format.js';
+import { describeInUse } from '../cli/in-use-summary.js';
+import type { InUseSnapshot } from '../inuse/snapshot.js';
 import { bytesChart } from './chart.js';
 import { handlerSection } from './html-handler.js';
 import { html, Markup } from './markup.js';
@@ -18,6 +20,8 @@ export interface ReportContext {
   /** The registry as the terminal report names it: `ECR us-east-1`, `the OCI registry https://…`. */
   readonly registry: string;
   readonly generatedAt: Date;
+  /** What the in-use sources said, when the config has any. */
+  readonly inUse?: InUseSnapshot;
 }
 
 /**
@@ -44,6 +48,7 @@ export function renderHtmlReport(reports: readonly HandlerReport[], context: Rep
 <body><main>
 <h1>${title}</h1>
 <p class="lede">${mode === 'plan' ? html`<strong>Nothing has been deleted.</strong> ` : ''}${plural(reports.length, 'handler')} on ${context.registry} · ${generated} UTC</p>
+${context.inUse && html`<p class="${context.inUse.failures.length > 0 ? 'problem' : 'note'}">${describeInUse(context.inUse, palette(false))}</p>`}
 ${totalCards(totals, mode)}
 ${attentionList(reports, ids)}
 <section class="card chart"><h2>${mode === 'plan' ? 'Reclaimable' : 'Reclaimed'} by repository</h2>
@@ -104,7 +109,7 @@ function summaryTable(reports: readonly HandlerReport[], ids: readonly string[])
 <td class="number">${counts.images}</td>
 <td class="number">${apply && counts.digests > 0 ? `${counts.deleted}/${counts.digests}` : counts.digests}</td>
 <td class="number">${formatBytes(apply ? counts.deletedBytes : counts.bytes)}</td>
-<td><span class="badge ${status.kind}">${status.kind === 'error' ? 'error' : status.text}</span></td></tr>`;
+<td><span class="badge ${status.kind}">${status.text}</span></td></tr>`;
   });
   return html`<section class="card"><h2>Handlers</h2>
 <table class="summary"><thead><tr><th>handler</th><th class="number">images</th><th class="number">stay</th><th class="number">going</th><th class="number">${apply ? 'deleted' : 'digests'}</th><th class="number">${apply ? 'reclaimed' : 'reclaims'}</th><th>status</th></tr></thead>

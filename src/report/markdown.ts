@@ -1,5 +1,6 @@
 import type { HandlerReport } from '../cleanup/handler.js';
-import { formatBytes, formatTime, plural, shortDigest } from '../cli/format.js';
+import { formatBytes, formatTime, palette, plural, shortDigest } from '../cli/format.js';
+import { describeInUse } from '../cli/in-use-summary.js';
 import type { Plan } from '../core/types.js';
 import type { ReportContext } from './html.js';
 import { MarkdownBudget, markdownCode, markdownText as text } from './markdown-text.js';
@@ -45,6 +46,7 @@ export function renderMarkdownReport(
           `${plural(reports.length, 'handler')} on ${text(context.registry)}, ${generated} UTC: ` +
           `${totals.deleted} of ${plural(totals.digests, 'planned digest')} deleted, ${totals.failed} failed.\n`,
   );
+  if (context.inUse) budget.add(`\n${text(describeInUse(context.inUse, palette(false)))}\n`);
   const attention = reports.filter((report) => needsAttention(handlerStatus(report)));
   if (attention.length > 0) {
     budget.add(
@@ -73,7 +75,7 @@ function summaryRow(report: HandlerReport): string {
   const candidates = plan?.candidateCount;
   const apply = report.mode === 'apply';
   const status = handlerStatus(report);
-  return `| ${text(report.handler)} | ${candidates ?? '—'} | ${candidates === undefined ? '—' : candidates - counts.images} | ${counts.images} | ${apply && counts.digests > 0 ? `${counts.deleted}/${counts.digests}` : counts.digests} | ${formatBytes(apply ? counts.deletedBytes : counts.bytes)} | ${needsAttention(status) ? `**${status.kind}**` : text(status.text)} |\n`;
+  return `| ${text(report.handler)} | ${candidates ?? '—'} | ${candidates === undefined ? '—' : candidates - counts.images} | ${counts.images} | ${apply && counts.digests > 0 ? `${counts.deleted}/${counts.digests}` : counts.digests} | ${formatBytes(apply ? counts.deletedBytes : counts.bytes)} | ${needsAttention(status) ? `**${text(status.text)}**` : text(status.text)} |\n`;
 }
 
 /** A handler's own section, only when it has something to show: images going, or a problem. */
@@ -104,7 +106,7 @@ function handlerDetail(report: HandlerReport, budget: MarkdownBudget): void {
   if (blockers.length > 1) {
     budget.add('\nEvery blocker:\n\n');
     budget.rows(
-      blockers.map((blocker) => `- ${text(blocker)}\n`),
+      blockers.map((blocker) => `- ${text(blocker.message)}\n`),
       (left) => `- …and ${left} more\n`,
       mostRowsPerList,
     );

@@ -1,4 +1,6 @@
 import type { HandlerReport } from '../cleanup/handler.js';
+import { confirmedDeletions } from '../cleanup/outcome.js';
+import { plural } from '../cli/format.js';
 import { formatDuration } from '../config/duration.js';
 import { type ImageDecision, notableSkipReasons, type Plan } from '../core/types.js';
 
@@ -14,15 +16,15 @@ export interface HandlerStatus {
 }
 
 export function handlerStatus(report: HandlerReport): HandlerStatus {
-  if (report.error) return { kind: 'error', text: `error: ${report.error}` };
+  if (report.error) return { kind: 'error', text: 'failed' };
   if (report.plan && report.plan.blockers.length > 0) return { kind: 'blocked', text: 'blocked' };
   const execution = report.execution;
   if (execution) {
     const failed = execution.failed.length;
-    const done = execution.deleted.length + execution.alreadyGone.length;
-    return failed > 0
-      ? { kind: 'failed', text: `${done} deleted, ${failed} failed` }
-      : { kind: 'deleted', text: `${done} deleted` };
+    const deleted = `${plural(execution.deleted.length, 'digest')} deleted`;
+    if (failed > 0) return { kind: 'failed', text: `${deleted}, ${failed} failed` };
+    const gone = execution.alreadyGone.length > 0 ? `, ${execution.alreadyGone.length} already gone` : '';
+    return { kind: 'deleted', text: `${deleted}${gone}` };
   }
   if (report.mode === 'apply' || (report.plan?.groups.length ?? 0) === 0)
     return { kind: 'nothing', text: 'nothing to do' };
@@ -42,7 +44,7 @@ export function problemSummary(report: HandlerReport): string {
   if (report.error) return `the run failed: ${report.error}`;
   const blockers = report.plan?.blockers ?? [];
   if (blockers.length > 0)
-    return `blocked, nothing deleted: ${blockers[0]}${blockers.length > 1 ? ` (and ${blockers.length - 1} more)` : ''}`;
+    return `blocked, nothing deleted: ${blockers[0]?.message}${blockers.length > 1 ? ` (and ${blockers.length - 1} more)` : ''}`;
   return handlerStatus(report).text;
 }
 
@@ -61,23 +63,13 @@ export interface HandlerCounts {
 export function handlerCounts(report: HandlerReport): HandlerCounts {
   const plan = report.plan;
   const execution = report.execution;
-  const confirmed = new Set(execution?.deleted ?? []);
-  let deletedBytes = 0;
-  const counted = new Set<string>();
-  for (const group of plan?.groups ?? []) {
-    for (const member of group.members) {
-      if (confirmed.has(member.digest) && !counted.has(member.digest)) {
-        counted.add(member.digest);
-        deletedBytes += member.sizeBytes;
-      }
-    }
-  }
+  const confirmed = plan && execution ? confirmedDeletions(plan, execution) : undefined;
   return {
     images: plan?.groups.length ?? 0,
     digests: plan?.waves.reduce((total, wave) => total + wave.length, 0) ?? 0,
     bytes: plan?.bytesReclaimed ?? 0,
-    deleted: execution?.deleted.length ?? 0,
-    deletedBytes,
+    deleted: confirmed?.digests ?? 0,
+    deletedBytes: confirmed?.bytes ?? 0,
     failed: execution?.failed.length ?? 0,
   };
 }
@@ -126,6 +118,7 @@ const reasonLabels: Readonly<Record<string, string>> = {
   'kept-by-another-rule': 'kept by another rule',
   'beyond-drop-limit': "beyond this run's limit",
   'in-use': 'in use',
+  retagged: 'tagged since listed',
   blocked: 'handler blocked',
   'older-than-newest': 'older than the newest',
   'no-tag': 'no tag',

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,46 @@ describe.skipIf(skipWithoutDistribution)(
       return result;
     }
 
+    it('keeps what a list says is in use, by tag and by a platform manifest’s digest, on the registry’s host', async () => {
+      const doomed = expectedDeletions(fleet.images);
+      const goes = (image: (typeof fleet.images)[number]) =>
+        doomed.has(`${image.repository}@${image.digests[0]}`);
+      const byTag = fleet.images.find((image) => image.tags.length === 1 && goes(image));
+      const byChild = fleet.images.find(
+        (image) => image !== byTag && image.digests.length > 1 && goes(image),
+      );
+      if (byTag === undefined || byChild === undefined) throw new Error('the fleet has nothing to delete');
+      const host = new URL(registry.url).host;
+      const directory = await mkdtemp(join(tmpdir(), 'janitor-oci-in-use-'));
+      await writeFile(
+        join(directory, 'images.txt'),
+        `${host}/${byTag.repository}:${byTag.tags[0]}\n${host}/${byChild.repository}@${byChild.digests[1]}\n` +
+          // The same names on another registry keep nothing here.
+          `registry.example.com/${byChild.repository}:${byChild.tags[0]}\n`,
+      );
+      const withInUse = join(directory, 'janitor.yaml');
+      await writeFile(
+        withInUse,
+        `${await readFile(configPath, 'utf8')}inUse:\n  references:\n    files: [${join(directory, 'images.txt')}]\n`,
+      );
+      const plan = await runCli(['plan', '--config', withInUse, '--json']);
+      expect(plan.exitCode, plan.stderr).toBe(0);
+      const decisionOf = (image: (typeof fleet.images)[number]) =>
+        JSON.parse(plan.stdout)
+          .handlers.flatMap((handler: { images: { digest: string }[] }) => handler.images)
+          .find((decision: { digest: string }) => decision.digest === image.digests[0]);
+      expect(decisionOf(byTag)).toMatchObject({
+        fate: 'keep',
+        reason: 'in-use',
+        explanation: expect.stringMatching(/^in use by list /),
+      });
+      expect(decisionOf(byChild)).toMatchObject({
+        fate: 'keep',
+        reason: 'in-use',
+        explanation: expect.stringMatching(/^its manifest sha256:\w{12} is in use by list /),
+      });
+    });
+
     it('plan deletes nothing and exits 0; apply deletes exactly the seed algorithm’s digest groups', async () => {
       const before = await present();
       const plan = await runCli(['plan', '--config', configPath, '--json']);
@@ -60,6 +100,11 @@ describe.skipIf(skipWithoutDistribution)(
             image.fate === 'skip' && image.reason === 'no-push-time',
         );
       expect(skipped.map((image: { tags: string[] }) => image.tags)).toEqual([['v0.0.1-undated']]);
+      // `sha` means commit hashes: `cache` only starts like one, and is passed over with the reason.
+      const cache = report.handlers
+        .find((handler: { handler: string }) => handler.handler === 'alloy:sha')
+        .images.find((image: { tags: string[] }) => image.tags.includes('cache'));
+      expect(cache).toMatchObject({ fate: 'skip', reason: 'not-a-commit-hash' });
 
       const apply = await runCli(['apply', '--config', configPath]);
       expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
@@ -67,6 +112,9 @@ describe.skipIf(skipWithoutDistribution)(
       const gone = new Set([...before].filter((key) => !after.has(key)));
       expect(gone).toEqual(expectedDeletions(fleet.images));
       expect(after.has(`${fleet.sharedChild.repository}@${fleet.sharedChild.digest}`)).toBe(true);
+      const caches = fleet.images.filter((image) => image.tags.includes('cache'));
+      expect(caches).toHaveLength(seedRepositories.length);
+      for (const image of caches) expect(after.has(`${image.repository}@${image.digests[0]}`)).toBe(true);
       const driver = new OciDriver({ url: registry.url });
       for (const repository of seedRepositories) {
         expect((await checkIntegrity(driver, repository)).broken).toEqual([]);

@@ -101,6 +101,24 @@ describe('the HTML report', () => {
     expect(html).toContain(`<code>${digestOf('index-v2.0.0')}</code>: InvalidParameterException`);
   });
 
+  it('says where "in use" came from, and in red when a source could not be read', () => {
+    const inUse = {
+      readAt: new Date('2026-12-01T09:59:00Z'),
+      sources: ['ecs 123456789012 us-east-1', 'lambda 123456789012 us-east-1'],
+      uses: [],
+      failures: [{ source: 'lambda 123456789012 us-east-1', error: 'AccessDenied <lambda:ListFunctions>' }],
+      malformed: [],
+    };
+    const html = renderHtmlReport(sampleReports('plan'), { ...context, inUse });
+    expect(html).toContain(
+      '<p class="problem">In use: could not read lambda 123456789012 us-east-1 (AccessDenied &lt;lambda:ListFunctions&gt;) — every handler is blocked.',
+    );
+    const fine = renderHtmlReport(sampleReports('plan'), { ...context, inUse: { ...inUse, failures: [] } });
+    expect(fine).toContain(
+      '<p class="note">In use: 0 image references from ecs 123456789012 us-east-1, lambda 123456789012 us-east-1, read 2026-12-01 09:59 UTC; what they name is kept.</p>',
+    );
+  });
+
   it('names reasons it knows, and shows one it does not know by its own words', () => {
     const [web] = sampleReports('plan') as [HandlerReport];
     const plan = web.plan;

@@ -55,7 +55,7 @@ describe('the Markdown report', () => {
     );
     expect(lines).toContain('| web:v | 7 | 3 | 4 | 8 | 77.2 MiB | would delete |');
     expect(lines).toContain('| api:v | 3 | 3 | 0 | 0 | 0 B | **blocked** |');
-    expect(lines).toContain('| db:v | — | — | 0 | 0 | 0 B | **error** |');
+    expect(lines).toContain('| db:v | — | — | 0 | 0 | 0 B | **failed** |');
     expect(markdown).toContain('Stays: 2 newest, 1 protected.');
     expect(markdown).toMatch(
       /- `sha256:616d6436342d` of v2\.0\.0: v3\.0\.0 \\\(sha256:\w+\\\) still needs it/,
@@ -72,7 +72,10 @@ describe('the Markdown report', () => {
 
     // One line each at the top; every blocker in the handler's own section.
     const [web, api, db] = sampleReports('plan') as [HandlerReport, HandlerReport, HandlerReport];
-    const blockers = [...(api.plan?.blockers ?? []), 'the manifest of v2 <b>cannot</b> be read'];
+    const blockers = [
+      ...(api.plan?.blockers ?? []),
+      { kind: 'unreadable-manifest' as const, message: 'the manifest of v2 <b>cannot</b> be read' },
+    ];
     const twice = { ...api, plan: api.plan && { ...api.plan, blockers } };
     const both = renderMarkdownReport([web, twice, db], context);
     expect(both).toMatch(
@@ -86,7 +89,7 @@ describe('the Markdown report', () => {
     const markdown = renderMarkdownReport(sampleReports('apply'), context);
     expect(markdown.split('\n')[0]).toBe('## registry-janitor apply: 6 digests deleted, 58.2 MiB reclaimed');
     expect(markdown).toContain('6 of 8 planned digests deleted, 1 failed.');
-    expect(markdown).toContain('| web:v | 7 | 3 | 4 | 6/8 | 58.2 MiB | **failed** |');
+    expect(markdown).toContain('| web:v | 7 | 3 | 4 | 6/8 | 58.2 MiB | **6 digests deleted, 1 failed** |');
     expect(markdown).toMatch(/- failed `sha256:\w+`: InvalidParameterException: refused &lt;for a test&gt;/);
     expect(markdown).toMatch(/\| v2\.0\.0 \| [^|]+ \| [^|]+ \| index, 2 children \| 0\/2 \|/);
   });

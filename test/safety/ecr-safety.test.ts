@@ -5,6 +5,7 @@ import { type BuiltManifest, buildImageManifest, buildIndex } from '../../src/em
 import { silentLogger } from '../../src/log.js';
 import { EcrDriver } from '../../src/registry/ecr/driver.js';
 import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+import { changingTheRegistry } from '../support/race.js';
 
 /** What ECR answers is checked before it is believed, through the real SDK against the emulator. */
 describe('ECR answers the planner does not take on trust', () => {
@@ -64,7 +65,8 @@ describe('ECR answers the planner does not take on trust', () => {
     });
     expect(report.success).toBe(false);
     expect(report.plan?.waves).toEqual([]);
-    const blocker = report.plan?.blockers.join('\n') ?? '';
+    expect(report.plan?.blockers.map((each) => each.kind)).toEqual(['unreadable-manifest']);
+    const blocker = report.plan?.blockers.map((each) => each.message).join('\n') ?? '';
     expect(blocker).toContain(newest.digest);
     expect(blocker).toContain('does not match its digest');
     expect(blocker).toContain('application/vnd.oci.image.index.v1+json');
@@ -94,7 +96,9 @@ describe('ECR answers the planner does not take on trust', () => {
         mode: 'apply',
         logger: silentLogger,
       });
-      expect(report.success, report.error ?? report.plan?.blockers.join()).toBe(true);
+      expect(report.success, report.error ?? report.plan?.blockers.map((each) => each.message).join()).toBe(
+        true,
+      );
       const decision = report.plan?.decisions.find((each) => each.image.digest === archivedRelease.digest);
       expect(decision).toMatchObject({ fate: 'skip', reason: 'archived' });
       expect(ecr.emulator.state.hasImage(repository, oldest.digest)).toBe(false);
@@ -112,7 +116,7 @@ describe('ECR answers the planner does not take on trust', () => {
         logger: silentLogger,
       });
       expect(report.plan?.waves).toEqual([]);
-      const blocker = report.plan?.blockers.join('\n') ?? '';
+      const blocker = report.plan?.blockers.map((each) => each.message).join('\n') ?? '';
       expect(blocker).toContain(newest.digest);
       expect(blocker).toContain('archived');
     });
@@ -152,6 +156,55 @@ describe('ECR answers the planner does not take on trust', () => {
       } finally {
         ecr.emulator.setOptions({});
       }
+    });
+  });
+
+  describe('the retag race', () => {
+    it('keeps an image a tag was pushed onto, or moved onto, after the listing; the rest goes', async () => {
+      for (const [repository, tag] of [
+        ['race-new-tag', 'hotfix'],
+        ['race-moved-tag', 'v0.11.0'],
+      ] as const) {
+        const indexes = pushIndexes(repository, 13);
+        const [oldest, second, third] = indexes as [BuiltManifest, BuiltManifest, BuiltManifest];
+        const driver = changingTheRegistry(ecr.driver, { after: 'listImages' }, async () => {
+          // A new tag, or a release tag moved back onto the oldest image (a rollback).
+          ecr.emulator.state.putImage(repository, {
+            manifest: oldest.text,
+            mediaType: oldest.mediaType,
+            tag,
+          });
+        });
+        ecr.emulator.resetRequestCounts();
+        const report = await runHandler(driver, releases(repository), {
+          mode: 'apply',
+          logger: silentLogger,
+        });
+        expect(report.success, report.error).toBe(true);
+        expect(report.retagged?.map((entry) => entry.digest)).toEqual([oldest.digest]);
+        expect(ecr.emulator.state.hasImage(repository, oldest.digest)).toBe(true);
+        for (const child of JSON.parse(oldest.text).manifests)
+          expect(ecr.emulator.state.hasImage(repository, child.digest)).toBe(true);
+        expect(ecr.emulator.state.hasImage(repository, second.digest)).toBe(false);
+        expect(ecr.emulator.state.hasImage(repository, third.digest)).toBe(false);
+        // One DescribeImages by id for the check: every doomed digest fits in one request.
+        expect(ecr.emulator.requestCounts().DescribeImages).toBe(2);
+      }
+    });
+
+    it('answers the check from a listing when a doomed digest was deleted meanwhile', async () => {
+      const repository = 'race-deleted';
+      const indexes = pushIndexes(repository, 13);
+      const [oldest, second] = indexes as [BuiltManifest, BuiltManifest];
+      const driver = changingTheRegistry(ecr.driver, { before: 'currentTags' }, async () => {
+        ecr.emulator.state.deleteImages(repository, [{ imageDigest: second.digest }]);
+      });
+      ecr.emulator.resetRequestCounts();
+      const report = await runHandler(driver, releases(repository), { mode: 'apply', logger: silentLogger });
+      expect(report.success, report.error).toBe(true);
+      expect(report.execution?.alreadyGone).toContain(second.digest);
+      expect(ecr.emulator.state.hasImage(repository, oldest.digest)).toBe(false);
+      expect(ecr.emulator.requestCounts().DescribeImages).toBe(3);
     });
   });
 });

@@ -79,7 +79,10 @@ describe('safety under faults, crashes and a second janitor', () => {
     const fleet = seedDemoFleet(ecr.emulator.state, fleetTime);
     const before = inventory(ecr);
     ecr.emulator.setFaults({ throttleRate: 0.3, serverErrorRate: 0.05 });
-    const result = await runCli(['apply', '--log-level', 'silent'], ecr.environment);
+    const result = await runCli(
+      ['apply', '--config', 'builtin:seed', '--log-level', 'silent'],
+      ecr.environment,
+    );
     ecr.emulator.setFaults({});
     expect(result.exitCode, result.stdout).toBe(0);
     const after = new Set(inventory(ecr));

@@ -6,6 +6,7 @@ import {
   type Manifest,
   MediaType,
 } from '../../core/types.js';
+import { ociHosts } from '../../inuse/hosts.js';
 import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
 import { type CallOptions, mapWithConcurrency, type RegistryDriver, RegistryError } from '../driver.js';
 import { manifestDigest, sha256 } from '../manifest-digest.js';
@@ -30,6 +31,9 @@ export interface OciDriverOptions {
   /** Requests in flight at once (per repository operation). */
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
+  /** How long one request may wait for an answer (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -41,6 +45,7 @@ export interface OciDriverOptions {
  */
 export class OciDriver implements RegistryDriver {
   readonly description: string;
+  readonly location: string;
   readonly deleteBatchSize: number;
   private readonly http: OciHttp;
   private readonly concurrency: number;
@@ -48,17 +53,26 @@ export class OciDriver implements RegistryDriver {
   private readonly configCreated = new BoundedCache<Digest, Date | undefined>(defaultManifestCacheSize);
   /** Set at the first 404 from the referrers API: the registry does not have it (distribution 2.8). */
   private referrersApiMissing = false;
+  /** Set at the first answer of the referrers API. */
+  private referrersApiAnswered = false;
 
   constructor(options: OciDriverOptions) {
     const url = new URL(options.url);
     this.concurrency = options.concurrency ?? 8;
     this.deleteBatchSize = this.concurrency;
     this.description = `OCI registry ${url.origin}`;
+    this.location = url.origin;
     this.http = new OciHttp({
       baseUrl: url,
       ...(options.credentials && { credentials: options.credentials }),
       ...(options.retry && { retry: options.retry }),
+      ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
+      ...(options.onWarning && { onWarning: options.onWarning }),
     });
+  }
+
+  async referenceHosts(): Promise<readonly string[]> {
+    return ociHosts(this.http.baseUrl.href);
   }
 
   /** Every repository, from `_catalog`, following its `Link` pages. */
@@ -233,6 +247,7 @@ export class OciDriver implements RegistryDriver {
           break;
         }
         if (!response.ok) throw await failure(response, `list the referrers of ${subject} in ${repository}`);
+        this.referrersApiAnswered = true;
         const index = (await response.json()) as {
           manifests?: { digest?: unknown; mediaType?: unknown; size?: unknown }[];
         };
@@ -253,6 +268,68 @@ export class OciDriver implements RegistryDriver {
     return found.flat();
   }
 
+  /**
+   * Every tag of the repository, listed again and resolved with a HEAD each (a tag may have moved
+   * onto a doomed digest, as a rollback moves `prod`), then read backwards for `digests`.
+   */
+  async currentTags(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<Map<Digest, readonly string[]>> {
+    const wanted = new Set(digests);
+    const tags = new Map<Digest, string[]>();
+    const resolved = await mapWithConcurrency(
+      await this.listTags(repository, options),
+      this.concurrency,
+      async (tag) => ({ tag, digest: await this.headDigest(repository, tag, options) }),
+    );
+    for (const { tag, digest } of resolved) {
+      if (digest !== undefined && wanted.has(digest)) tags.set(digest, [...(tags.get(digest) ?? []), tag]);
+    }
+    return tags;
+  }
+
+  /** The digest a tag names now (`Docker-Content-Digest` of a HEAD); undefined when the tag is gone. */
+  private async headDigest(
+    repository: string,
+    reference: string,
+    options: CallOptions,
+  ): Promise<Digest | undefined> {
+    const { found, digest } = await this.head(repository, reference, options);
+    if (!found) return undefined;
+    // Not knowing where a tag points now is not knowing whether deleting is safe.
+    if (digest === undefined)
+      throw new RegistryError(
+        `HEAD ${reference} in ${repository} answered without Docker-Content-Digest`,
+        'NoDigest',
+      );
+    return digest;
+  }
+
+  /** A HEAD of a manifest: whether the registry has it, and the digest it names. */
+  private async head(repository: string, reference: string, options: CallOptions) {
+    const response = await this.http.request(`/v2/${repository}/manifests/${reference}`, {
+      method: 'HEAD',
+      scope: pull(repository),
+      accept: manifestMediaTypes,
+      ...options,
+    });
+    await response.body?.cancel();
+    if (response.status === 404) return { found: false };
+    if (!response.ok)
+      throw new RegistryError(
+        `HEAD ${reference} in ${repository}: HTTP ${response.status}`,
+        `HTTP${response.status}`,
+      );
+    return { found: true, digest: response.headers.get('docker-content-digest') ?? undefined };
+  }
+
+  referrerVisibility(): 'referrers-api' | 'tags' | 'not-yet-known' {
+    if (this.referrersApiMissing) return 'tags';
+    return this.referrersApiAnswered ? 'referrers-api' : 'not-yet-known';
+  }
+
   /** The subset of `digests` the repository holds, asked of the registry (no cache). */
   async presentDigests(
     repository: string,
@@ -261,19 +338,7 @@ export class OciDriver implements RegistryDriver {
   ): Promise<Set<Digest>> {
     const present = new Set<Digest>();
     await mapWithConcurrency([...new Set(digests)], this.concurrency, async (digest) => {
-      const response = await this.http.request(`/v2/${repository}/manifests/${digest}`, {
-        method: 'HEAD',
-        scope: pull(repository),
-        accept: manifestMediaTypes,
-        ...options,
-      });
-      await response.body?.cancel();
-      if (response.ok) present.add(digest);
-      else if (response.status !== 404)
-        throw new RegistryError(
-          `HEAD ${digest} in ${repository}: HTTP ${response.status}`,
-          `HTTP${response.status}`,
-        );
+      if ((await this.head(repository, digest, options)).found) present.add(digest);
     });
     return present;
   }

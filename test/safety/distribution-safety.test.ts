@@ -10,11 +10,12 @@ import { OciDriver } from '../../src/registry/oci/driver.js';
 import { runCli } from '../support/cli.js';
 import { type Distribution, skipWithoutDistribution, startDistribution } from '../support/distribution.js';
 import { OciPusher } from '../support/oci-push.js';
+import { changingTheRegistry } from '../support/race.js';
 
 /**
  * What belongs to an image on a registry without the referrers API (distribution 2.8): referrers
- * with tags of their own, the OCI 1.1 referrers tag schema (`sha256-<hex>` indexes), and schema 1
- * manifests that used to stop a repository from being cleaned.
+ * with tags of their own, the OCI 1.1 referrers tag schema (`sha256-<hex>` indexes); schema 1
+ * manifests that used to stop a repository from being cleaned; and tags pushed during a run.
  */
 describe.skipIf(skipWithoutDistribution)(
   'referrers and legacy manifests on a real distribution registry',
@@ -147,6 +148,10 @@ describe.skipIf(skipWithoutDistribution)(
       expect(result.repositories[0].danglingReferrers).toEqual([
         { digest: sbom.digest, subject: (subject as BuiltManifest).digest },
       ]);
+      // distribution 2.8 has no referrers API: check says what it cannot see.
+      expect(result.repositories[0].referrers).toBe('tags');
+      const table = await runCli(['check', '--config', config]);
+      expect(table.stdout).toContain('this registry has no referrers API');
     });
 
     it('passes over a schema 1 image with its reason and cleans the rest of the repository', async () => {
@@ -165,6 +170,25 @@ describe.skipIf(skipWithoutDistribution)(
       expect(passedOver.explanation).toContain('schema1');
       expect((await driver.presentDigests(repository, [legacy])).has(legacy)).toBe(true);
       expect(await holds(repository, modern.slice(0, 2))).toEqual([false, true]);
+    });
+
+    it('keeps an image a tag was pushed onto, or moved onto, after the listing', async () => {
+      for (const [repository, tag] of [
+        ['race-new-tag', 'hotfix'],
+        ['race-moved-tag', 'v0.12.0'],
+      ] as const) {
+        const [oldest, second] = (await pushReleases(repository, 13)) as [BuiltManifest, BuiltManifest];
+        const racing = changingTheRegistry(driver, { after: 'listImages' }, () =>
+          pusher.tag(repository, oldest, tag),
+        );
+        const report = await runHandler(racing, releases(repository), {
+          mode: 'apply',
+          logger: silentLogger,
+        });
+        expect(report.success, report.error).toBe(true);
+        expect(report.retagged?.map((entry) => entry.digest)).toEqual([oldest.digest]);
+        expect(await holds(repository, [oldest, second])).toEqual([true, false]);
+      }
     });
 
     async function configFile(rules: string): Promise<string> {
