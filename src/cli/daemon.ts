@@ -1,7 +1,6 @@
 import type { LevelWithSilent } from 'pino';
 import { cleanupJob } from '../cleanup/job.js';
 import { RepositoryLocks } from '../cleanup/lock.js';
-import { formatDuration, parseDuration } from '../config/duration.js';
 import { loadConfigFor } from '../config/load.js';
 import type { HandlerSpec } from '../core/types.js';
 import { countCleanup } from '../daemon/count.js';
@@ -9,6 +8,7 @@ import { followRepositories } from '../daemon/follow.js';
 import { assessHealth } from '../daemon/health.js';
 import { parseListenAddress, startStatusServer } from '../daemon/server.js';
 import { starter, waitForStop } from '../daemon/stop.js';
+import { formatDuration, parseDuration } from '../duration.js';
 import { Engine } from '../engine/engine.js';
 import { instrument } from '../engine/instrument.js';
 import { createMetrics } from '../engine/metrics.js';

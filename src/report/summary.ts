@@ -1,8 +1,8 @@
 import type { HandlerReport } from '../cleanup/handler.js';
 import { confirmedDeletions } from '../cleanup/outcome.js';
 import { plural } from '../cli/format.js';
-import { formatDuration } from '../config/duration.js';
 import { type ImageDecision, notableSkipReasons, type Plan } from '../core/types.js';
+import { formatDuration } from '../duration.js';
 
 /**
  * What every rendering of a run agrees on — the terminal table, the HTML page and the Markdown
