@@ -83,8 +83,12 @@ export async function runRepository(
         : plan,
     );
     announce(run, specs, plans);
-    if (run.mode === 'apply' && run.audit)
-      specs.forEach((spec, index) => auditKept(run.audit as never, spec, plans?.[index] as Plan));
+    const audit = run.audit;
+    if (run.mode === 'apply' && audit) {
+      specs.forEach((spec, index) => {
+        auditKept(audit, spec, plans?.[index] as Plan);
+      });
+    }
     const waves = inUseBlockers.length > 0 ? [] : planned.waves;
     if (run.mode === 'plan' || waves.length === 0)
       return specs.map((spec, index) => {

@@ -38,7 +38,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     command
       .option('--repository <glob...>', 'only these repositories (names or globs)')
       .option('--rule <name...>', 'only these rules, by name (sha, v, untagged…)')
-      .addOption(timeoutOption());
+      .addOption(timeoutOption())
+      .option('--html <file>', 'also write the report as one self-contained HTML page to this file')
+      .option(
+        '--markdown <file>',
+        'also write the report as GitHub Markdown to this file (a pull-request comment, $GITHUB_STEP_SUMMARY)',
+      );
   narrowing(
     program
       .command('plan')

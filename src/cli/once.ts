@@ -18,6 +18,7 @@ import { startDeadline } from './deadline.js';
 import { plural } from './format.js';
 import { reportsToJson } from './json.js';
 import { renderReports } from './render.js';
+import { reportFileProblems, writeReportFiles } from './report-files.js';
 
 export interface OnceOptions {
   readonly config?: string;
@@ -31,6 +32,9 @@ export interface OnceOptions {
   readonly auditLog?: string;
   /** The longest the whole run may take (a duration); default: the config's schedule.timeout. */
   readonly timeout?: string;
+  /** Also write the report to these files, as HTML and as Markdown. */
+  readonly html?: string;
+  readonly markdown?: string;
 }
 
 /** Said on stderr (stdout stays the report) when `plan` shows the seed deployment for want of a config. */
@@ -64,6 +68,9 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
       );
     return code;
   };
+  const reportFiles = { html: options.html, markdown: options.markdown };
+  const unwritable = await reportFileProblems(reportFiles);
+  if (unwritable.length > 0) return fail(2, 'input', unwritable.join('\n'));
   let config: Config;
   let driver: RegistryDriver;
   let timeoutMs: number;
@@ -95,6 +102,7 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
   }
   // Read once for the whole pass, by the first handler that asks; every other handler waits for it.
   const inUse = config.inUse && createInUseReader(config.inUse).forOnePass();
+  const generatedAt = new Date();
   const reports = await runHandlers(mode, handlers, { config, driver, logger, options, timeoutMs, inUse });
   const registry = describeRegistry(config.registry);
   const snapshot = reports.length > 0 ? await inUse?.current() : undefined;
@@ -108,7 +116,13 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
           ...(snapshot && { inUse: snapshot }),
         }),
   );
-  return reports.every((report) => report.success) ? 0 : 1;
+  const unwritten = await writeReportFiles(reportFiles, reports, {
+    registry,
+    generatedAt,
+    ...(snapshot && { inUse: snapshot }),
+  });
+  if (unwritten.length > 0) process.stderr.write(`${unwritten.join('\n')}\n`);
+  return reports.every((report) => report.success) && unwritten.length === 0 ? 0 : 1;
 }
 
 async function runHandlers(
@@ -146,8 +160,8 @@ async function runHandlers(
       // repository is sequential, so only many repositories keep the registry busy.
       {
         repositoryConcurrency: config.registry.concurrency,
-        // Tables show deletions and notable skips; only --json needs every image's decision.
-        compact: !options.json,
+        // Tables show deletions and notable skips; JSON and the report files show every image's decision.
+        compact: !(options.json || options.html || options.markdown),
         ...(progress && { onProgress: progress.update }),
       },
     );

@@ -1,9 +1,10 @@
 import Table from 'cli-table3';
 import type { HandlerReport } from '../cleanup/handler.js';
 import { confirmedDeletions } from '../cleanup/outcome.js';
-import { type ImageDecision, notableSkipReasons, type Plan } from '../core/types.js';
+import type { Plan } from '../core/types.js';
 import { formatDuration } from '../duration.js';
 import type { InUseSnapshot } from '../inuse/snapshot.js';
+import { handlerStatus, isWorthShowing } from '../report/summary.js';
 import { formatBytes, formatTime, palette, plural, shortDigest } from './format.js';
 import { describeInUse } from './in-use-summary.js';
 
@@ -99,18 +100,11 @@ function renderSummary(reports: readonly HandlerReport[], color: Colors, apply: 
 }
 
 function status(report: HandlerReport, color: Colors): string {
-  // The error itself is said once, in full, under the table.
-  if (report.error) return color.red('failed (see below)');
-  if (report.plan && report.plan.blockers.length > 0) return color.red('blocked (see below)');
-  const execution = report.execution;
-  if (execution) {
-    const failed = execution.failed.length;
-    const deleted = `${plural(execution.deleted.length, 'digest')} deleted`;
-    const gone = execution.alreadyGone.length > 0 ? `, ${execution.alreadyGone.length} already gone` : '';
-    return failed > 0 ? color.red(`${deleted}, ${failed} failed`) : color.green(`${deleted}${gone}`);
-  }
-  if (report.mode === 'apply' || (report.plan?.groups.length ?? 0) === 0) return color.green('nothing to do');
-  return 'would delete';
+  const { kind, text } = handlerStatus(report);
+  // The error itself and the blockers are said once, in full, under the table.
+  if (kind === 'error' || kind === 'blocked') return color.red(`${text} (see below)`);
+  if (kind === 'failed') return color.red(text);
+  return kind === 'would-delete' ? text : color.green(text);
 }
 
 function renderHandler(report: HandlerReport, color: Colors): string | undefined {
@@ -215,15 +209,6 @@ function describeImage(image: { digest: string; tags: readonly string[] }): stri
   return image.tags.length > 0
     ? `${image.tags.join(', ')} (${shortDigest(image.digest)})`
     : `untagged ${shortDigest(image.digest)}`;
-}
-
-/**
- * A skipped image worth a person's attention: it looks like the rule's but is passed over (several
- * tags, no push time, only starts like a commit hash, schema 1). Tags of other rules, referrers and
- * archived images are not this handler's business.
- */
-function isWorthShowing(decision: ImageDecision): boolean {
-  return decision.fate === 'skip' && notableSkipReasons.has(decision.reason);
 }
 
 /** Compact tables: no line between rows; colours only on a terminal. */

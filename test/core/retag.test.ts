@@ -35,7 +35,7 @@ function scene() {
 }
 
 /** The plan after these changes: what stays, and the plan without it. */
-function after(
+function afterChanges(
   { images, byDigest, plan, doomed }: ReturnType<typeof scene>,
   now: Map<string, { tags: string[]; archived?: boolean }>,
   extra: { images?: Image[]; manifests?: Manifest[] } = {},
@@ -64,7 +64,7 @@ describe('the check before deleting (the retag race)', () => {
   it('changes nothing when every doomed digest is as listed, or gone', () => {
     const world = scene();
     const now = new Map([[world.old.image.digest, { tags: ['v1'] }]]);
-    const result = after(world, now);
+    const result = afterChanges(world, now);
     expect(result.changed).toEqual([]);
     expect(result.plan).toBe(world.plan);
     expect(result.going.size).toBe(world.doomed.length);
@@ -74,7 +74,7 @@ describe('the check before deleting (the retag race)', () => {
     const world = scene();
     const { old, oldAmd, other, otherAmd, shared, signature } = world;
     expect(world.doomed).toHaveLength(6);
-    const result = after(world, new Map([[old.image.digest, { tags: ['v1', 'prod'] }]]));
+    const result = afterChanges(world, new Map([[old.image.digest, { tags: ['v1', 'prod'] }]]));
     expect(result.changed).toEqual([
       { digest: old.image.digest, tags: ['v1', 'prod'], change: 'tagged prod after the listing' },
     ]);
@@ -90,7 +90,7 @@ describe('the check before deleting (the retag race)', () => {
 
   it('keeps an image whose tag moved away (perhaps onto an index that names it)', () => {
     const world = scene();
-    const result = after(world, new Map([[world.old.image.digest, { tags: [] }]]));
+    const result = afterChanges(world, new Map([[world.old.image.digest, { tags: [] }]]));
     expect(result.changed[0]?.change).toContain('lost the tag v1 after the listing');
     expect(result.going.has(world.old.image.digest)).toBe(false);
     expect(result.going.has(world.oldAmd.digest)).toBe(false);
@@ -101,7 +101,7 @@ describe('the check before deleting (the retag race)', () => {
     // A new index, tagged after the listing, that names the doomed old index's platform manifest.
     const wrapper = index('v1-rebuilt', 10, [world.oldAmd]);
     const now = new Map([[wrapper.image.digest, { tags: ['v1-rebuilt'] }]]);
-    const result = after(world, now, {
+    const result = afterChanges(world, now, {
       images: [{ digest: wrapper.image.digest, tags: ['v1-rebuilt'] }],
       manifests: [wrapper.manifest],
     });
@@ -113,7 +113,7 @@ describe('the check before deleting (the retag race)', () => {
 
   it('keeps a child tagged since the listing, while the index that named it may still go', () => {
     const world = scene();
-    const result = after(world, new Map([[world.oldAmd.digest, { tags: ['pinned'] }]]));
+    const result = afterChanges(world, new Map([[world.oldAmd.digest, { tags: ['pinned'] }]]));
     expect(result.going.has(world.oldAmd.digest)).toBe(false);
     expect(result.going.has(world.old.image.digest)).toBe(true);
     const member = result.plan.groups[0]?.members.find((each) => each.digest === world.oldAmd.digest);
@@ -123,14 +123,17 @@ describe('the check before deleting (the retag race)', () => {
 
   it('keeps the image a referrer is about when the referrer gained a tag', () => {
     const world = scene();
-    const result = after(world, new Map([[world.signature.digest, { tags: ['sbom-v1'] }]]));
+    const result = afterChanges(world, new Map([[world.signature.digest, { tags: ['sbom-v1'] }]]));
     for (const staying of [world.signature, world.old.image, world.oldAmd])
       expect(result.going.has(staying.digest)).toBe(false);
   });
 
   it('keeps an image archived since the listing', () => {
     const world = scene();
-    const result = after(world, new Map([[world.other.image.digest, { tags: ['v2'], archived: true }]]));
+    const result = afterChanges(
+      world,
+      new Map([[world.other.image.digest, { tags: ['v2'], archived: true }]]),
+    );
     expect(result.changed[0]?.change).toBe('archived after the listing');
     expect(result.going.has(world.other.image.digest)).toBe(false);
     expect(result.going.has(world.otherAmd.digest)).toBe(false);
