@@ -1,4 +1,4 @@
-import type { LevelWithSilent } from 'pino';
+import type { LevelWithSilent, Logger } from 'pino';
 import { discoverHandlers } from '../cleanup/discover.js';
 import { cleanupJob, countCleanup } from '../cleanup/job.js';
 import { RepositoryLocks } from '../cleanup/lock.js';
@@ -29,7 +29,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const logger = createLogger({ level: options.logLevel as LevelWithSilent, destination: 1 });
   let setup: Awaited<ReturnType<typeof prepare>>;
   try {
-    setup = await prepare(options);
+    setup = await prepare(options, logger);
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
@@ -124,12 +124,12 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   return 0;
 }
 
-async function prepare(options: DaemonOptions) {
+async function prepare(options: DaemonOptions, logger: Logger) {
   const shutdownMs = parseDuration(options.shutdownTimeout);
   if (shutdownMs === undefined) {
     throw new Error(`--shutdown-timeout must be a duration such as 10s, got "${options.shutdownTimeout}"`);
   }
   const address = parseListenAddress(options.metricsAddr);
   const config = await loadConfig(options.config);
-  return { config, driver: await createDriver(config), address, shutdownMs };
+  return { config, driver: await createDriver(config, { logger }), address, shutdownMs };
 }

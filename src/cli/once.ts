@@ -30,12 +30,13 @@ const onePassCacheSize = 20_000;
 
 /** `janitor plan` and `janitor apply`: one pass over every handler, then a report. */
 export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Promise<number> {
+  const logger = createLogger({ level: options.logLevel as LevelWithSilent, destination: 2 });
   let config: Config;
   let driver: RegistryDriver;
   try {
     config = await loadConfig(options.config);
     // One pass reads each repository's indexes once or twice (once per rule), and never again.
-    driver = await createDriver(config, { manifestCacheSize: onePassCacheSize });
+    driver = await createDriver(config, { manifestCacheSize: onePassCacheSize, logger });
   } catch (error) {
     // A bad config stops everything before the first API call.
     if (error instanceof ConfigError) {
@@ -44,7 +45,6 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
     }
     throw error;
   }
-  const logger = createLogger({ level: options.logLevel as LevelWithSilent, destination: 2 });
   let handlers: HandlerSpec[];
   try {
     handlers = narrow(await discoverHandlers(config, driver), options);
@@ -108,6 +108,8 @@ function showProgress(mode: 'plan' | 'apply') {
 
 function describeRegistry(registry: RegistryConfig): string {
   if (registry.type === 'oci') return `the OCI registry ${new URL(registry.url).origin}`;
+  if (registry.type === 'ghcr')
+    return `GitHub Container Registry ${new URL(registry.registryUrl).host}/${registry.owner}`;
   const endpoint = process.env.AWS_ENDPOINT_URL_ECR ?? process.env.AWS_ENDPOINT_URL;
   const region = registry.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return ['ECR', region, endpoint && `at ${endpoint}`].filter(Boolean).join(' ');

@@ -50,7 +50,7 @@ export const defaultConfigFile: ConfigFile = {
 /** Turns a validated file into the config the tool runs on, with names, matchers and ages resolved. */
 export function resolveConfig(file: ConfigFile, source: string): Config {
   const rules = file.rules.map(resolveRule);
-  const problems = [...duplicateHandlers(rules), ...unsupportedOnOci(file)];
+  const problems = [...duplicateHandlers(rules), ...unsupportedByRegistry(file)];
   if (problems.length > 0) throw new ConfigError(source, problems);
   return {
     registry: file.registry,
@@ -140,11 +140,15 @@ function duplicateHandlers(rules: readonly ConfiguredRule[]): ConfigProblem[] {
   return problems;
 }
 
-/** What a distribution-spec registry does not expose: untagged manifests and pull times. */
-function unsupportedOnOci(file: ConfigFile): ConfigProblem[] {
-  if (file.registry.type !== 'oci') return [];
+/**
+ * What a registry does not expose: a distribution-spec registry lists no untagged manifests, and
+ * neither it nor GitHub records when an image was last pulled.
+ */
+function unsupportedByRegistry(file: ConfigFile): ConfigProblem[] {
+  const type = file.registry.type;
+  if (type === 'ecr') return [];
   return file.rules.flatMap((rule, index) => [
-    ...(rule.untagged !== undefined
+    ...(rule.untagged !== undefined && type === 'oci'
       ? [
           {
             path: `rules[${index}].untagged`,
@@ -157,7 +161,7 @@ function unsupportedOnOci(file: ConfigFile): ConfigProblem[] {
       ? [
           {
             path: `rules[${index}].keepPulledWithin`,
-            message: 'OCI registries do not record when an image was last pulled; this works on ECR only',
+            message: `${type === 'ghcr' ? 'GitHub does' : 'OCI registries do'} not record when an image was last pulled; this works on ECR only`,
           },
         ]
       : []),

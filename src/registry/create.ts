@@ -1,8 +1,10 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/errors.js';
 import type { RegistryDriver } from './driver.js';
 import { createEcrClient } from './ecr/client.js';
 import { EcrDriver } from './ecr/driver.js';
+import { GhcrDriver } from './ghcr/driver.js';
 import { CredentialsError, resolveCredentials } from './oci/credentials.js';
 import { OciDriver } from './oci/driver.js';
 
@@ -12,9 +14,35 @@ import { OciDriver } from './oci/driver.js';
  */
 export async function createDriver(
   config: Config,
-  options: { manifestCacheSize?: number } = {},
+  options: { manifestCacheSize?: number; logger?: Logger } = {},
 ): Promise<RegistryDriver> {
   const registry = config.registry;
+  if (registry.type === 'ghcr') {
+    const token = process.env[registry.tokenEnv];
+    if (!token) {
+      throw new ConfigError('the GitHub token', [
+        {
+          path: 'registry.tokenEnv',
+          message: `${registry.tokenEnv} is not set: export a GitHub token that can read and delete packages (read:packages and delete:packages, or GITHUB_TOKEN with packages: write in a workflow)`,
+        },
+      ]);
+    }
+    return new GhcrDriver({
+      owner: registry.owner,
+      token,
+      apiUrl: registry.apiUrl,
+      registryUrl: registry.registryUrl,
+      concurrency: registry.concurrency,
+      deletesPerMinute: registry.deletesPerMinute,
+      onRateLimit: (event) =>
+        options.logger?.warn(
+          event,
+          event.retrying
+            ? 'GitHub asked to wait; waiting before sending again'
+            : 'GitHub rate limit: giving up',
+        ),
+    });
+  }
   if (registry.type === 'oci') {
     let credentials: Awaited<ReturnType<typeof resolveCredentials>>;
     try {

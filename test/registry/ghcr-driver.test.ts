@@ -1,0 +1,296 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MediaType } from '../../src/core/types.js';
+import { buildImageManifest } from '../../src/emulator/manifests.js';
+import type { RateLimitEvent } from '../../src/registry/ghcr/client.js';
+import { missingScopeMessage } from '../../src/registry/ghcr/packages.js';
+import { type Distribution, skipWithoutDistribution, startDistribution } from '../support/distribution.js';
+import {
+  type GhcrStandIn,
+  holdMultiArchImages,
+  readOnlyToken,
+  startGhcrStandIn,
+  testOwner,
+  workflowToken,
+} from '../support/ghcr.js';
+import { describeDriverContract } from './driver-contract.js';
+
+const owner = testOwner.toLowerCase();
+
+describe.skipIf(skipWithoutDistribution)('GHCR driver against the stand-in over a real distribution', () => {
+  let registry: Distribution;
+  let standIn: GhcrStandIn;
+  beforeAll(async () => {
+    registry = await startDistribution();
+    standIn = await startGhcrStandIn(registry);
+  });
+  afterAll(async () => {
+    await standIn?.stop();
+    await registry?.stop();
+  });
+
+  describeDriverContract(
+    'GHCR through GitHub’s package API (stand-in) and ghcr.io’s OCI API (front)',
+    async () => ({
+      driver: standIn.driver(),
+      pushImage: (repository, spec, tag) => standIn.pusher.pushImage(`${owner}/${repository}`, spec, tag),
+      pushIndex: (repository, children, format, tag) =>
+        standIn.pusher.pushIndex(`${owner}/${repository}`, children, { format }, tag),
+      tag: (repository, manifest, tag) => standIn.pusher.tag(`${owner}/${repository}`, manifest, tag),
+    }),
+  );
+
+  it('deleting a version deletes the manifest the registry holds; the registry itself refuses with 405', async () => {
+    const keeper = await standIn.pusher.pushImage('refuse', { seed: 'refuse/keeper' }, 'v2');
+    const old = await standIn.pusher.pushImage('refuse', { seed: 'refuse/old' }, 'v1');
+    const direct = await fetch(`${standIn.front.url}/v2/${owner}/refuse/manifests/${old.digest}`, {
+      method: 'DELETE',
+      headers: { authorization: await standIn.front.authorization() },
+    });
+    expect(direct.status).toBe(405);
+    expect(await direct.json()).toEqual({
+      errors: [{ code: 'UNSUPPORTED', message: 'The operation is unsupported.' }],
+    });
+
+    expect(await standIn.driver().deleteDigests('refuse', [old.digest])).toEqual([
+      { digest: old.digest, outcome: 'deleted' },
+    ]);
+    const backing = await fetch(`${registry.url}/v2/${owner}/refuse/manifests/${old.digest}`, {
+      method: 'HEAD',
+      headers: { accept: MediaType.ociManifest },
+    });
+    expect(backing.status).toBe(404);
+    expect(await standIn.driver().presentDigests('refuse', [old.digest, keeper.digest])).toEqual(
+      new Set([keeper.digest]),
+    );
+  });
+});
+
+describe('GHCR driver against the stand-in (manifests held in memory)', () => {
+  let standIn: GhcrStandIn;
+  beforeEach(async () => {
+    standIn = await startGhcrStandIn();
+  });
+  afterEach(async () => {
+    await standIn?.stop();
+  });
+
+  const restRequests = (method: string, pattern: RegExp) =>
+    standIn.github.requests.filter((request) => request.method === method && pattern.test(request.path));
+
+  /** Single images in memory, the newest tagged `v-keep` (a package keeps a tagged version). */
+  function holdSingles(name: string, count: number): string[] {
+    const digests: string[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const image = buildImageManifest({ seed: `${name}/${index}` });
+      digests.push(standIn.front.hold(testOwner, name, image.text, image.mediaType, `v${index}`));
+    }
+    const keeper = buildImageManifest({ seed: `${name}/keeper` });
+    standIn.front.hold(testOwner, name, keeper.text, keeper.mediaType, 'v-keep');
+    return digests;
+  }
+
+  it('lists 10,000 versions in 100 pages of 100 (the package API alone: no manifest is read)', async () => {
+    const digests: string[] = [];
+    for (let index = 0; index < 10_000; index += 1) {
+      const digest = `sha256:${index.toString(16).padStart(64, '0')}`;
+      digests.push(digest);
+      standIn.state.recordPush(testOwner, 'huge', digest, index % 5 === 0 ? `t${index}` : undefined);
+    }
+    const tags = await standIn.driver().currentTags('huge', digests);
+    expect(tags.size).toBe(10_000);
+    expect(tags.get(digests[5] as string)).toEqual(['t5']);
+    expect(tags.get(digests[6] as string)).toEqual([]);
+    expect(restRequests('GET', /^\/orgs\/Acme\/packages\/container\/huge\/versions/)).toHaveLength(100);
+    expect(restRequests('GET', /^\/users\/Acme$/)).toHaveLength(1);
+    expect(standIn.front.requests).toEqual([]);
+  });
+
+  it('lists every version with tags, push time, and the media type and size its manifest gives, read once', async () => {
+    const held = holdMultiArchImages(standIn, 'fleet', 40);
+    const driver = standIn.driver();
+    const images = await driver.listImages('fleet');
+    expect(images).toHaveLength(200);
+    const byDigest = new Map(images.map((image) => [image.digest, image]));
+    const newest = held.at(-1);
+    expect(byDigest.get(newest?.digests[0] as string)).toMatchObject({
+      tags: [newest?.tag],
+      pushedAt: newest?.pushedAt,
+      mediaType: MediaType.ociIndex,
+      sizeBytes: 0,
+    });
+    expect(byDigest.get(newest?.digests[1] as string)).toMatchObject({
+      tags: [],
+      mediaType: MediaType.ociManifest,
+      sizeBytes: 42_001_024,
+    });
+    const manifestReads = () =>
+      standIn.front.requests.filter((request) => /\/manifests\//.test(request.path));
+    expect(manifestReads().filter((request) => request.status === 200)).toHaveLength(200);
+
+    // A second listing asks GitHub again (tags move) but reads no manifest twice (digests do not change).
+    const before = manifestReads().length;
+    await driver.listImages('fleet');
+    expect(restRequests('GET', /\/versions/)).toHaveLength(4);
+    expect(manifestReads()).toHaveLength(before);
+  });
+
+  it('URL-encodes a package name with a slash, and finds a user’s packages under /users', async () => {
+    const user = standIn.state.owner('solo-user');
+    expect(user?.type).toBe('User');
+    const image = buildImageManifest({ seed: 'team-app' });
+    standIn.front.hold('solo-user', 'team/app', image.text, image.mediaType, 'v1');
+    const driver = standIn.driver({ owner: 'solo-user' });
+    expect(await driver.listRepositories()).toEqual(['team/app']);
+    expect((await driver.listImages('team/app')).map((each) => each.tags)).toEqual([['v1']]);
+    expect(
+      restRequests('GET', /^\/users\/solo-user\/packages\/container\/team%2Fapp\/versions/),
+    ).toHaveLength(1);
+  });
+
+  it('says in words that a token without delete:packages cannot delete, and sends no further deletes', async () => {
+    const digests = holdSingles('scoped', 3);
+    const outcomes = await standIn.driver({ token: readOnlyToken }).deleteDigests('scoped', digests);
+    expect(outcomes).toEqual(
+      digests.map((digest) => ({
+        digest,
+        outcome: 'failed',
+        code: 'MissingPermission',
+        reason: missingScopeMessage,
+      })),
+    );
+    expect(missingScopeMessage).toBe(
+      'the token cannot delete packages: it needs `delete:packages`, or `packages: write` for GITHUB_TOKEN in a workflow',
+    );
+    // One DELETE: GitHub's scopes header says what is missing, so no look at the version is needed.
+    expect(restRequests('DELETE', /./)).toHaveLength(1);
+    expect(restRequests('GET', /\/versions\/\d+$/)).toHaveLength(0);
+    expect(standIn.state.package(testOwner, 'scoped')?.versions.size).toBe(4);
+  });
+
+  it('tells a workflow token without permission (404, no scopes header) from a version already gone', async () => {
+    const [first, second] = holdSingles('workflow', 2) as [string, string];
+    const refused = await standIn
+      .driver({ token: workflowToken, concurrency: 1 })
+      .deleteDigests('workflow', [first]);
+    expect(refused).toEqual([
+      { digest: first, outcome: 'failed', code: 'MissingPermission', reason: missingScopeMessage },
+    ]);
+    // The 404 was followed by a look at the version, which GitHub still lists.
+    expect(restRequests('GET', /\/versions\/\d+$/)).toHaveLength(1);
+
+    const stale = standIn.driver();
+    await stale.listImages('workflow');
+    await standIn.driver().deleteDigests('workflow', [second]);
+    expect(await stale.deleteDigests('workflow', [second])).toEqual([
+      { digest: second, outcome: 'already-gone' },
+    ]);
+  });
+
+  it('reports GitHub’s refusals — a public version past 5,000 downloads, a package’s last tagged version — in words', async () => {
+    const [popular] = holdSingles('popular', 1) as [string];
+    const found = standIn.state.package(testOwner, 'popular');
+    if (found === undefined) throw new Error('no package');
+    found.visibility = 'public';
+    (found.versions.get(popular) as { downloads: number }).downloads = 5_001;
+    const [outcome] = await standIn.driver().deleteDigests('popular', [popular]);
+    expect(outcome).toMatchObject({ outcome: 'failed', code: 'TooManyDownloads' });
+    expect(outcome?.outcome === 'failed' && outcome.reason).toMatch(
+      /public package downloaded more than 5,000 times/,
+    );
+
+    const only = buildImageManifest({ seed: 'lonely' });
+    const digest = standIn.front.hold(testOwner, 'lonely', only.text, only.mediaType, 'v1');
+    const [last] = await standIn.driver().deleteDigests('lonely', [digest]);
+    expect(last).toMatchObject({ outcome: 'failed', code: 'LastTaggedVersion' });
+  });
+
+  it('waits as long as retry-after says on a secondary limit, and until the reset on a used-up quota', async () => {
+    const digests = holdSingles('limited', 2);
+    const events: RateLimitEvent[] = [];
+    standIn.github.failNext('DELETE', /\/versions\/\d+$/, {
+      status: 403,
+      headers: { 'retry-after': '30' },
+      body: {
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      },
+    });
+    standIn.github.failNext('GET', /\/versions$/, {
+      status: 429,
+      headers: {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 2),
+      },
+      body: { message: 'API rate limit exceeded for user ID 1.' },
+    });
+    const driver = standIn.driver({ onRateLimit: (event) => events.push(event) });
+    const outcomes = await driver.deleteDigests('limited', digests);
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['deleted', 'deleted']);
+    expect(events.map(({ limit, retrying }) => ({ limit, retrying }))).toEqual([
+      { limit: 'primary', retrying: true },
+      { limit: 'secondary', retrying: true },
+    ]);
+    expect(events[1]?.retryAfterSeconds).toBe(30);
+    expect(restRequests('DELETE', /./).map((request) => request.status)).toEqual([403, 204, 204]);
+  });
+
+  it('fails a run, naming the limit, when the quota resets too far ahead to wait for', async () => {
+    holdSingles('exhausted', 1);
+    standIn.github.failNext('GET', /\/versions$/, {
+      status: 403,
+      headers: {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 7200),
+      },
+      body: { message: 'API rate limit exceeded for user ID 1.' },
+    });
+    await expect(standIn.driver().listImages('exhausted')).rejects.toThrow(
+      /could not list the versions of Acme\/exhausted on GitHub: HTTP 403: API rate limit exceeded/,
+    );
+  });
+});
+
+/**
+ * The stand-in enforces a secondary limit of 100 points a "minute" of 600 ms (secondMs 10): 20
+ * deletes at 5 points. Paced at 12 a minute the driver stays under it; the arithmetic is the one
+ * of GitHub's 900 points and the default 150 deletes a minute, on a smaller scale.
+ */
+describe('GHCR deletes paced under the secondary limit (stand-in enforcing it)', () => {
+  let standIn: GhcrStandIn;
+  beforeEach(async () => {
+    standIn = await startGhcrStandIn(undefined, { secondaryLimit: { pointsPerMinute: 100, secondMs: 10 } });
+  });
+  afterEach(async () => {
+    await standIn?.stop();
+  });
+
+  function hold(count: number): string[] {
+    const digests: string[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const image = buildImageManifest({ seed: `paced/${index}` });
+      digests.push(standIn.front.hold(testOwner, 'paced', image.text, image.mediaType));
+    }
+    const keeper = buildImageManifest({ seed: 'paced/keeper' });
+    standIn.front.hold(testOwner, 'paced', keeper.text, keeper.mediaType, 'latest');
+    return digests;
+  }
+
+  const refusals = () => standIn.github.requests.filter((request) => request.status === 403).length;
+
+  it('24 deletes paced at 12 a minute never meet the limit', async () => {
+    const digests = hold(24);
+    const outcomes = await standIn
+      .driver({ secondMs: 10, deletesPerMinute: 12 })
+      .deleteDigests('paced', digests);
+    expect(outcomes.every((outcome) => outcome.outcome === 'deleted')).toBe(true);
+    expect(refusals()).toBe(0);
+    expect(standIn.state.package(testOwner, 'paced')?.versions.size).toBe(1);
+  });
+
+  it('unpaced, the same deletes meet the limit, and still all succeed by waiting as GitHub says', async () => {
+    const digests = hold(24);
+    const driver = standIn.driver({ secondMs: 10, deletesPerMinute: 1_000_000 });
+    const outcomes = await driver.deleteDigests('paced', digests);
+    expect(outcomes.every((outcome) => outcome.outcome === 'deleted')).toBe(true);
+    expect(refusals()).toBeGreaterThan(0);
+  });
+});
