@@ -147,3 +147,35 @@ describe.skipIf(skipWithoutDistribution)(
     }, 120_000);
   },
 );
+
+describe('janitor with registry.type ghcr: what is said when the token is missing or refused', () => {
+  let standIn: GhcrStandIn;
+  let configPath: string;
+  beforeAll(async () => {
+    standIn = await startGhcrStandIn();
+    configPath = join(await mkdtemp(join(tmpdir(), 'janitor-ghcr-')), 'janitor.yaml');
+    await writeFile(
+      configPath,
+      `registry: {type: ghcr, owner: ${testOwner}, apiUrl: "${standIn.github.url}", registryUrl: "${standIn.front.url}"}\n` +
+        'rules:\n  - {repositories: [web], tags: tag, keep: 1, drop: 1}\n',
+    );
+  });
+  afterAll(async () => {
+    await standIn?.stop();
+  });
+
+  it('names the variable a missing token was looked for in, before any request', async () => {
+    const result = await runCli(['plan', '--config', configPath]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('registry.tokenEnv: GITHUB_TOKEN is not set');
+    expect(standIn.github.requests).toEqual([]);
+  });
+
+  it('says GitHub refused the token, and fails the run', async () => {
+    const result = await runCli(['plan', '--config', configPath, '--log-level', 'silent'], {
+      GITHUB_TOKEN: 'ghp_not_a_token_github_knows',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout + result.stderr).toContain('GitHub refused the token (401 Bad credentials)');
+  });
+});

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runHandler } from '../../src/cleanup/handler.js';
 import { MediaType } from '../../src/core/types.js';
 import { buildImageManifest } from '../../src/emulator/manifests.js';
+import { silentLogger } from '../../src/log.js';
 import type { RateLimitEvent } from '../../src/registry/ghcr/client.js';
 import { missingScopeMessage } from '../../src/registry/ghcr/packages.js';
 import { type Distribution, skipWithoutDistribution, startDistribution } from '../support/distribution.js';
@@ -132,6 +134,34 @@ describe('GHCR driver against the stand-in (manifests held in memory)', () => {
     await driver.listImages('fleet');
     expect(restRequests('GET', /\/versions/)).toHaveLength(4);
     expect(manifestReads()).toHaveLength(before);
+  });
+
+  it('finds orphans, since every untagged manifest is a version: old ones go, children of a tagged index stay', async () => {
+    const [image] = holdMultiArchImages(standIn, 'orphans', 1);
+    const orphans: string[] = [];
+    standIn.state.clock = () => new Date(Date.now() - 30 * 86_400_000);
+    for (const seed of ['a', 'b']) {
+      const orphan = buildImageManifest({ seed: `orphans/${seed}` });
+      orphans.push(standIn.front.hold(testOwner, 'orphans', orphan.text, orphan.mediaType));
+    }
+    standIn.state.clock = () => new Date();
+    const young = buildImageManifest({ seed: 'orphans/young' });
+    const youngDigest = standIn.front.hold(testOwner, 'orphans', young.text, young.mediaType);
+    const driver = standIn.driver();
+    const report = await runHandler(
+      driver,
+      {
+        name: 'orphans:untagged',
+        repository: 'orphans',
+        rule: { name: 'untagged', prefixes: [], keep: 0, drop: 100, untaggedOlderThanMs: 7 * 86_400_000 },
+      },
+      { mode: 'apply', logger: silentLogger },
+    );
+    expect(report.success).toBe(true);
+    expect(new Set(report.execution?.deleted)).toEqual(new Set(orphans));
+    expect(await driver.presentDigests('orphans', [...(image?.digests ?? []), youngDigest])).toEqual(
+      new Set([...(image?.digests ?? []), youngDigest]),
+    );
   });
 
   it('URL-encodes a package name with a slash, and finds a user’s packages under /users', async () => {

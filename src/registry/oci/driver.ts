@@ -206,7 +206,7 @@ export class OciDriver implements RegistryDriver {
         }
         const { code, message } = await registryError(response);
         const hint = deleteRefusalHint(this.http.baseUrl, response.status, code);
-        return { digest, outcome: 'failed', code, reason: hint ? `${message}: ${hint}` : message };
+        return { digest, outcome: 'failed', code, reason: hint ? `${message} — ${hint}` : message };
       },
     );
   }
