@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { buildPlan } from '../core/plan.js';
+import { type Retagged, withoutRetagged } from '../core/retag.js';
 import type { HandlerSpec, Plan } from '../core/types.js';
 import type { RegistryDriver } from '../registry/driver.js';
 import { type AuditSink, auditDetails } from './audit.js';
@@ -14,6 +15,7 @@ import { takeInventory } from './inventory.js';
  *   selected  ← the oldest min(drop, n − keep) of them
  *   manifests ← every index of the repository                (batched, cached by digest)
  *   plan      ← digest groups of the selected, minus what a staying image references
+ *   recheck   ← the tags of the doomed digests, asked again: one tagged since the listing stays
  *   apply     ← batch-delete the plan, parents first; report each per-digest failure
  */
 export interface HandlerRun {
@@ -36,6 +38,8 @@ export interface HandlerReport {
   readonly execution?: ExecutionReport;
   /** A failure of the run as a whole (the registry could not be read, for example). */
   readonly error?: string;
+  /** Digests dropped from the plan because a tag was pushed onto them after the listing (apply). */
+  readonly retagged?: readonly Retagged[];
   readonly success: boolean;
   readonly durationMs: number;
 }
@@ -67,6 +71,19 @@ export async function runHandler(
     if (plan.blockers.length > 0) return finish({ plan, success: false });
     if (run.mode === 'plan' || plan.waves.length === 0) return finish({ plan, success: true });
 
+    // The retag race: a tag pushed onto a doomed digest since the listing would go with it.
+    const doomed = plan.waves.flat().map((deletion) => deletion.digest);
+    const rechecked = withoutRetagged(
+      plan,
+      images,
+      manifests,
+      await driver.currentTags(spec.repository, doomed, call),
+    );
+    plan = rechecked.plan;
+    for (const { digest, tags } of rechecked.retagged)
+      logger.warn({ digest, tags }, 'tagged since the listing: it stays, with all it needs');
+    if (plan.waves.length === 0) return finish({ plan, retagged: rechecked.retagged, success: true });
+
     const digestCount = plan.waves.reduce((total, wave) => total + wave.length, 0);
     logger.info(
       { images: plan.groups.length, digests: digestCount },
@@ -91,7 +108,7 @@ export async function runHandler(
     // Children held back behind a parent that stays are the consequence of that parent's fate,
     // which is counted on its own.
     const complete = execution.failed.length === 0 && execution.notAttempted.length === 0;
-    return finish({ plan, execution, success: complete });
+    return finish({ plan, execution, retagged: rechecked.retagged, success: complete });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.error({ err: error }, 'handler run failed');

@@ -22,6 +22,8 @@ export interface IntegrityReport {
   readonly orphanBytes: number;
   /** Referrers (signatures, SBOMs) whose subject the repository no longer holds. */
   readonly danglingReferrers: readonly { readonly digest: Digest; readonly subject: Digest }[];
+  /** How referrers could be seen here (see RegistryDriver.referrerVisibility). */
+  readonly referrers: 'listing' | 'referrers-api' | 'tags' | 'not-yet-known';
 }
 
 export function isHealthy(report: IntegrityReport): boolean {
@@ -36,6 +38,19 @@ export function isHealthy(report: IntegrityReport): boolean {
  */
 export async function checkIntegrity(driver: RegistryDriver, repository: string): Promise<IntegrityReport> {
   const images = await driver.listImages(repository);
+  if (driver.listReferrers) {
+    // Referrers no tag names, where the registry can tell (the OCI 1.1 API): checked like the rest.
+    const known = new Set(images.map((image) => image.digest));
+    const found = await driver.listReferrers(
+      repository,
+      images.filter((image) => image.tags.length > 0).map((image) => image.digest),
+    );
+    for (const referrer of found) {
+      if (known.has(referrer.digest)) continue;
+      known.add(referrer.digest);
+      images.push(referrer);
+    }
+  }
   const indexes = images.filter(
     (image) => image.mediaType === undefined || indexMediaTypes.has(normalizeMediaType(image.mediaType)),
   );
@@ -87,5 +102,6 @@ export async function checkIntegrity(driver: RegistryDriver, repository: string)
     orphans: orphanImages.map((image) => image.digest),
     orphanBytes,
     danglingReferrers,
+    referrers: driver.referrerVisibility?.() ?? 'listing',
   };
 }

@@ -10,8 +10,12 @@ export interface Inventory {
 /** How often the repository is listed again when manifests vanish between listing and reading. */
 const relistLimit = 2;
 
-function vanished(manifests: ReadonlyMap<Digest, Manifest>): boolean {
-  return [...manifests.values()].some((manifest) => manifest.kind === 'unreadable' && manifest.missing);
+/** Listed, yet not found when read — except archived images, which ECR lists but will not serve. */
+function vanished(images: readonly Image[], manifests: ReadonlyMap<Digest, Manifest>): boolean {
+  const archived = new Set(images.filter((image) => image.archived).map((image) => image.digest));
+  return [...manifests.values()].some(
+    (manifest) => manifest.kind === 'unreadable' && manifest.missing && !archived.has(manifest.digest),
+  );
 }
 
 /** Referrers of referrers (a signature of an SBOM) are followed this deep, and no further. */
@@ -30,7 +34,7 @@ export async function takeInventory(
 ): Promise<Inventory> {
   let images = await driver.listImages(spec.repository, call);
   let manifests = await driver.getManifests(spec.repository, manifestsNeeded(spec, images, now), call);
-  for (let look = 0; look < relistLimit && vanished(manifests); look += 1) {
+  for (let look = 0; look < relistLimit && vanished(images, manifests); look += 1) {
     // Listed a moment ago, not found now: most likely deleted meanwhile (another janitor, a
     // person). Look again rather than trust either answer: what the new listing no longer shows
     // is gone; what it still shows stays unreadable, and blocks the run.

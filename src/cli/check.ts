@@ -2,10 +2,11 @@ import Table from 'cli-table3';
 import { discoverHandlers } from '../cleanup/discover.js';
 import { checkIntegrity, type IntegrityReport, isHealthy } from '../cleanup/integrity.js';
 import { ConfigError } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfigFor } from '../config/load.js';
 import { createDriver } from '../registry/create.js';
 import { mapWithConcurrency } from '../registry/driver.js';
 import { formatBytes, palette, shortDigest } from './format.js';
+import { implicitSeedBanner } from './once.js';
 
 /**
  * `janitor check`: reads every repository of the config and reports broken indexes, referrers
@@ -14,7 +15,9 @@ import { formatBytes, palette, shortDigest } from './format.js';
 export async function runCheck(options: { config?: string; json?: boolean }): Promise<number> {
   let setup: { repositories: string[]; driver: Awaited<ReturnType<typeof createDriver>> };
   try {
-    const config = await loadConfig(options.config);
+    const loaded = await loadConfigFor('read', options.config);
+    if (loaded.implicit) process.stderr.write(implicitSeedBanner);
+    const config = loaded.config;
     const driver = await createDriver(config);
     const handlers = await discoverHandlers(config, driver);
     setup = { repositories: [...new Set(handlers.map((handler) => handler.repository))], driver };
@@ -84,6 +87,16 @@ function render(
         ),
       );
     }
+  }
+  const tagsOnly = results.filter((result) => !('error' in result) && result.referrers === 'tags');
+  if (tagsOnly.length > 0) {
+    details.push(
+      color.yellow(
+        'note: this registry has no referrers API, so only referrers a tag names (their own tag, cosign’s ' +
+          'sha256-<hex>.sig/.att/.sbom, the sha256-<hex> fallback index) can be seen; a referrer pushed ' +
+          'without any of these is invisible here, and is left behind when its image goes',
+      ),
+    );
   }
   const verdict = results.every((result) => !('error' in result) && isHealthy(result))
     ? color.green('✔ no broken index, no referrer of a missing image')

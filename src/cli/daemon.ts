@@ -1,10 +1,10 @@
-import type { LevelWithSilent, Logger } from 'pino';
+import type { LevelWithSilent } from 'pino';
 import { discoverHandlers } from '../cleanup/discover.js';
 import { cleanupJob, countCleanup } from '../cleanup/job.js';
 import { RepositoryLocks } from '../cleanup/lock.js';
 import { needsDiscovery } from '../config/config.js';
 import { formatDuration, parseDuration } from '../config/duration.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfigFor } from '../config/load.js';
 import type { HandlerSpec } from '../core/types.js';
 import { parseListenAddress, startStatusServer } from '../daemon/server.js';
 import { Engine } from '../engine/engine.js';
@@ -29,7 +29,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const logger = createLogger({ level: options.logLevel as LevelWithSilent, destination: 1 });
   let setup: Awaited<ReturnType<typeof prepare>>;
   try {
-    setup = await prepare(options, logger);
+    setup = await prepare(options, (message) => logger.warn(message));
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
@@ -124,12 +124,12 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   return 0;
 }
 
-async function prepare(options: DaemonOptions, logger: Logger) {
+async function prepare(options: DaemonOptions, onWarning: (message: string) => void) {
   const shutdownMs = parseDuration(options.shutdownTimeout);
   if (shutdownMs === undefined) {
     throw new Error(`--shutdown-timeout must be a duration such as 10s, got "${options.shutdownTimeout}"`);
   }
   const address = parseListenAddress(options.metricsAddr);
-  const config = await loadConfig(options.config);
-  return { config, driver: await createDriver(config, { logger }), address, shutdownMs };
+  const { config } = await loadConfigFor('change', options.config);
+  return { config, driver: await createDriver(config, { onWarning }), address, shutdownMs };
 }

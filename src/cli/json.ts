@@ -43,6 +43,7 @@ export function reportsToJson(reports: readonly HandlerReport[], registry: strin
               .map((member) => ({ digest: member.digest, because: member.keptBecause })),
           })),
         }),
+        ...(report.retagged?.length && { retagged: report.retagged }),
         ...(report.execution && { execution: report.execution }),
       };
     }),

@@ -21,7 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const configOption = () =>
     new Option(
       '-c, --config <file>',
-      'YAML config; without it, the seed deployment (5 repositories × sha, tag rules)',
+      'YAML config (else $JANITOR_CONFIG, else ./janitor.yaml); builtin:seed names the seed deployment',
     );
   const logOption = () =>
     new Option('--log-level <level>', 'structured logs on stderr at this level')

@@ -5,7 +5,7 @@ import { discoverHandlers } from '../cleanup/discover.js';
 import { runPass } from '../cleanup/pass.js';
 import type { Config, RegistryConfig } from '../config/config.js';
 import { ConfigError } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfigFor } from '../config/load.js';
 import type { HandlerSpec } from '../core/types.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
@@ -25,6 +25,12 @@ export interface OnceOptions {
   readonly auditLog?: string;
 }
 
+/** Said on stderr (stdout stays the report) when `plan` shows the seed deployment for want of a config. */
+export const implicitSeedBanner =
+  'note: no config given (--config, JANITOR_CONFIG or ./janitor.yaml): showing the seed deployment ' +
+  '(builtin:seed: alloy, kayron, server, specta, splits-lite × sha and tag, keep 10, drop 5). ' +
+  'apply refuses to run without a config.\n';
+
 /** Enough for the indexes of the repositories a pass works on at once, each read by all its rules. */
 const onePassCacheSize = 20_000;
 
@@ -34,9 +40,14 @@ export async function runOnce(mode: 'plan' | 'apply', options: OnceOptions): Pro
   let config: Config;
   let driver: RegistryDriver;
   try {
-    config = await loadConfig(options.config);
+    const loaded = await loadConfigFor(mode === 'apply' ? 'change' : 'read', options.config);
+    if (loaded.implicit) process.stderr.write(implicitSeedBanner);
+    config = loaded.config;
     // One pass reads each repository's indexes once or twice (once per rule), and never again.
-    driver = await createDriver(config, { manifestCacheSize: onePassCacheSize, logger });
+    driver = await createDriver(config, {
+      manifestCacheSize: onePassCacheSize,
+      onWarning: (message) => logger.warn(message),
+    });
   } catch (error) {
     // A bad config stops everything before the first API call.
     if (error instanceof ConfigError) {

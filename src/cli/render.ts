@@ -103,6 +103,13 @@ function renderHandler(report: HandlerReport, color: Colors): string | undefined
         lines.push(color.dim(`  skipped ${decision.image.tags.join(', ')}: ${decision.explanation}`));
     }
   }
+  for (const { digest, tags } of report.retagged ?? []) {
+    lines.push(
+      color.yellow(
+        `  kept ${shortDigest(digest)}: tagged ${tags.join(', ')} after the listing, so it stays with all it needs`,
+      ),
+    );
+  }
   const execution = report.execution;
   if (execution) {
     for (const failure of execution.failed) {

@@ -1,16 +1,14 @@
 import { ConfigError } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfigFor } from '../config/load.js';
 
 export async function runValidate(options: { config?: string }): Promise<number> {
   try {
-    const config = await loadConfig(options.config);
+    const { config, source } = await loadConfigFor('change', options.config);
     const rules = config.rules.map(
       (configured) =>
         `${configured.rule.name} over ${configured.repositories.join(', ')}${configured.active ? '' : ' (inactive)'}`,
     );
-    process.stdout.write(
-      `${options.config ?? 'built-in default'} is valid: ${rules.length} rules (${rules.join('; ')})\n`,
-    );
+    process.stdout.write(`${source} is valid: ${rules.length} rules (${rules.join('; ')})\n`);
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { releaseTagPrefixes, shaPrefixes } from '../core/match.js';
+import { releaseTagPrefixes } from '../core/match.js';
 import type { HandlerSpec, Rule } from '../core/types.js';
 import { parseDuration } from './duration.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
@@ -94,7 +94,7 @@ function resolveRule(file: ConfigFile['rules'][number]): ConfiguredRule {
   const tags = file.tags ?? [];
   const matcher =
     tags === 'sha'
-      ? { prefixes: shaPrefixes }
+      ? { prefixes: [], commitHashes: true }
       : tags === 'tag'
         ? { prefixes: releaseTagPrefixes }
         : Array.isArray(tags)

@@ -1,13 +1,14 @@
-import { cosignTag, ReferenceGraph } from './graph.js';
+import { ReferenceGraph, referrerTag } from './graph.js';
 import {
   type Deletion,
   type Digest,
   type DigestGroup,
   type GroupMember,
   type Image,
-  indexMediaTypes,
+  legacyMediaTypes,
   type ManifestsByDigest,
   normalizeMediaType,
+  singleManifestMediaTypes,
 } from './types.js';
 
 /** An image chosen for deletion, and the name it is shown by (its tag, or its digest). */
@@ -44,16 +45,20 @@ export function planDeletion(
   const graph = new ReferenceGraph(images, manifests);
   const rootDigests = new Set(roots.map((root) => root.digest));
   const removal = graph.reachableFrom(rootDigests);
-  // A referrer goes with its subject when nothing else speaks for it: untagged, or tagged only by
-  // cosign's scheme, and not kept for a reason of its own (a rule's keep, a grace period).
+  // A referrer goes with its subject when nothing else speaks for it: untagged, or tagged only by a
+  // referrer scheme (cosign's, the fallback index's), and not kept for a reason of its own.
   const follows = (image: Image) => {
     const subject = graph.subjectOf(image.digest);
-    const anonymous = image.tags.every((tag) => cosignTag.test(tag));
+    const anonymous = image.tags.every((tag) => referrerTag.test(tag));
     return subject !== undefined && removal.has(subject) && anonymous && !kept.has(image.digest);
   };
+  // Archived images stay whatever happens (they may be restored, and ECR's archive bills 90 days).
   const stayingRoots = images
-    .filter((image) => !rootDigests.has(image.digest) && !follows(image))
-    .filter((image) => image.tags.length > 0 || !removal.has(image.digest) || kept.has(image.digest))
+    .filter((image) => image.archived || (!rootDigests.has(image.digest) && !follows(image)))
+    .filter(
+      (image) =>
+        image.tags.length > 0 || !removal.has(image.digest) || kept.has(image.digest) || image.archived,
+    )
     .map((image) => image.digest);
   const needed = graph.reachableFrom(stayingRoots, { withSubjects: true });
   const imagesByDigest = new Map(images.map((image) => [image.digest, image]));
@@ -89,7 +94,8 @@ export function planDeletion(
     const manifest = manifests.get(root.digest);
     const rootMediaType =
       imagesByDigest.get(root.digest)?.mediaType ??
-      (manifest && 'mediaType' in manifest ? manifest.mediaType : 'unknown');
+      (manifest && 'mediaType' in manifest ? manifest.mediaType : undefined) ??
+      'unknown';
     return { tag: root.label, rootDigest: root.digest, rootMediaType, members, bytes };
   });
 
@@ -141,9 +147,15 @@ function reclaimableSize(image: Image | undefined, isIndex: boolean): number {
   return image.sizeBytes ?? 0;
 }
 
-/** Reported as anything but an index; `; charset=…` and case do not make an index a leaf. */
+/**
+ * Reported as a type that cannot name other manifests: an image manifest, or schema 1. Anything
+ * else — an index, or a type we do not know, which might be an index by another name — is read
+ * before the plan trusts it. `; charset=…` and case do not change the type.
+ */
 export function isKnownSingleManifest(image: Image): boolean {
-  return image.mediaType !== undefined && !indexMediaTypes.has(normalizeMediaType(image.mediaType));
+  if (image.mediaType === undefined) return false;
+  const mediaType = normalizeMediaType(image.mediaType);
+  return singleManifestMediaTypes.has(mediaType) || legacyMediaTypes.has(mediaType);
 }
 
 export function shortDigest(digest: Digest): string {

@@ -1,13 +1,18 @@
 import type { Digest, Image, ManifestsByDigest } from './types.js';
 
-/** cosign's tag scheme: `sha256-<hex>.sig`, `.att` or `.sbom` names the digest it is about. */
-export const cosignTag = /^(sha256)-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
+/**
+ * Tags that name the digest a referrer is about: cosign's `sha256-<hex>.sig`, `.att` or `.sbom`,
+ * and the OCI 1.1 referrers tag schema's bare `sha256-<hex>` — an index of the subject's referrers
+ * that registries without the referrers API (distribution 2.8 and many hosted ones) hold instead.
+ */
+export const referrerTag = /^(sha256)-([0-9a-f]{64})(?:\.(?:sig|att|sbom))?$/;
 
 /**
  * What refers to what in a repository. Two kinds of edges lead from an image to what belongs to
  * it: index → child (a platform or attestation manifest) and subject → referrer (a signature,
- * SBOM or attestation attached through OCI 1.1 `subject`, ECR's `subjectManifestDigest`, or
- * cosign's tag scheme). Whatever an image reaches goes with it, and stays while it stays.
+ * SBOM or attestation attached through OCI 1.1 `subject`, ECR's `subjectManifestDigest`, cosign's
+ * tag scheme, or the referrers tag schema's index, whose entries are then its children). Whatever
+ * an image reaches goes with it, and stays while it stays.
  */
 export class ReferenceGraph {
   private readonly referrers = new Map<Digest, Digest[]>();
@@ -25,7 +30,7 @@ export class ReferenceGraph {
     for (const image of images) {
       if (image.subjectDigest) attach(image.digest, image.subjectDigest);
       for (const tag of image.tags) {
-        const match = cosignTag.exec(tag);
+        const match = referrerTag.exec(tag);
         if (match) attach(image.digest, `${match[1]}:${match[2]}`);
       }
     }

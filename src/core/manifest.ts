@@ -1,12 +1,14 @@
 import {
   type Digest,
   indexMediaTypes,
+  legacyMediaTypes,
   type Manifest,
   MediaType,
   normalizeMediaType,
   singleManifestMediaTypes,
 } from './types.js';
 
+const legacySchema1 = 'application/vnd.docker.distribution.manifest.v1+json';
 const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 /**
@@ -60,7 +62,9 @@ export function parseManifest(digest: Digest, text: string, reportedMediaType?: 
   }
   if (singleManifestMediaTypes.has(mediaType))
     return { kind: 'image', digest, mediaType, ...subjectOf(fields) };
-  return { kind: 'unsupported', digest, mediaType };
+  // Schema 1 names layers only: a leaf, whatever else it says.
+  if (legacyMediaTypes.has(mediaType)) return { kind: 'image', digest, mediaType };
+  return { kind: 'unsupported', digest, mediaType, ...subjectOf(fields) };
 }
 
 /** OCI 1.1 `subject`: the manifest is a referrer of that digest (a signature, an SBOM…). */
@@ -72,6 +76,7 @@ function subjectOf(fields: Record<string, unknown>): { subject?: Digest } {
 /** The OCI spec lets `mediaType` be absent; the shape still tells an index from an image manifest. */
 function inferMediaType(fields: Record<string, unknown>): string | undefined {
   if (Array.isArray(fields.manifests)) return MediaType.ociIndex;
+  if (fields.schemaVersion === 1 && Array.isArray(fields.fsLayers)) return legacySchema1;
   if (Array.isArray(fields.layers) && typeof fields.config === 'object') return MediaType.ociManifest;
   return undefined;
 }

@@ -32,6 +32,7 @@ export function selectOrphans(
     (image) =>
       (image.lastPulledAt?.getTime() ?? Number.NEGATIVE_INFINITY) < pulledSince &&
       image.tags.length === 0 &&
+      !image.archived &&
       !reachable.has(image.digest) &&
       image.pushedAt !== undefined &&
       image.pushedAt.getTime() <= cutoff,

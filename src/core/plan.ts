@@ -10,6 +10,7 @@ import {
   type HandlerSpec,
   type Image,
   indexMediaTypes,
+  type Manifest,
   type ManifestsByDigest,
   normalizeMediaType,
   type Plan,
@@ -220,11 +221,13 @@ export function unreadableManifests(images: readonly Image[], manifests: Manifes
     if (manifest === undefined)
       return [`the manifest of ${describeImage(image)} was not fetched, so what it references is unknown`];
     if (manifest.kind === 'unreadable')
-      return [`the manifest of ${describeImage(image)} cannot be read (${manifest.reason})`];
+      return [`the manifest of ${describeImage(image, manifest)} cannot be read (${manifest.reason})`];
     return [];
   });
 }
 
-function describeImage(image: Image): string {
-  return image.tags.length > 0 ? `${image.tags.join(', ')} (${image.digest})` : `untagged ${image.digest}`;
+function describeImage(image: Image, manifest?: Manifest): string {
+  const name = `${image.tags.length > 0 ? `${image.tags.join(', ')} (${image.digest})` : `untagged ${image.digest}`}${image.archived ? ', archived,' : ''}`;
+  const mediaType = image.mediaType ?? (manifest && 'mediaType' in manifest ? manifest.mediaType : undefined);
+  return `${name} [media type ${mediaType ?? 'not reported'}]`;
 }

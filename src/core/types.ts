@@ -22,6 +22,15 @@ export const singleManifestMediaTypes: ReadonlySet<string> = new Set([
   MediaType.ociManifest,
   MediaType.dockerManifest,
 ]);
+/**
+ * Docker's legacy schema 1 manifests: they name layers, never other manifests, and are signed, so
+ * their bytes do not hash to their digest. Nothing can depend on them through them; the tool never
+ * deletes them (a human decides), and they never stop the rest of a repository from being cleaned.
+ */
+export const legacyMediaTypes: ReadonlySet<string> = new Set([
+  'application/vnd.docker.distribution.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v1+prettyjws',
+]);
 
 /** `application/vnd.oci.image.index.v1+json; charset=utf-8` → the type alone, lower case. */
 export function normalizeMediaType(mediaType: string): string {
@@ -48,6 +57,8 @@ export interface Image {
   readonly subjectDigest?: Digest;
   /** When the image was last pulled, where the registry records it (ECR's lastRecordedPullTime). */
   readonly lastPulledAt?: Date;
+  /** ECR's archive storage class: an archived image cannot be pulled, and janitor never deletes it. */
+  readonly archived?: boolean;
 }
 
 /** A parsed manifest: an index names children, a single image manifest names none. */
@@ -61,12 +72,20 @@ export type Manifest =
       readonly subject?: Digest;
     }
   | { readonly kind: 'image'; readonly digest: Digest; readonly mediaType: string; readonly subject?: Digest }
-  | { readonly kind: 'unsupported'; readonly digest: Digest; readonly mediaType: string }
+  /** A type we do not know that names no children: it stays a leaf, and blocks a run that selects it. */
+  | {
+      readonly kind: 'unsupported';
+      readonly digest: Digest;
+      readonly mediaType: string;
+      readonly subject?: Digest;
+    }
   /** Could not be fetched or parsed: it protects everything it might reach (fail closed). */
   | {
       readonly kind: 'unreadable';
       readonly digest: Digest;
       readonly reason: string;
+      /** The media type the registry reported for it, to name in the blocker. */
+      readonly mediaType?: string;
       /** The registry says it does not have it (perhaps deleted since it was listed). */
       readonly missing?: boolean;
     };
@@ -79,6 +98,8 @@ export interface Rule {
   readonly name: string;
   /** A tag matches when it starts with one of these, or matches one of `globs` or `regexes`… */
   readonly prefixes: readonly string[];
+  /** …or is a commit hash: 7 to 64 lower-case hex digits and nothing else (`tags: sha`)… */
+  readonly commitHashes?: boolean;
   readonly globs?: readonly string[];
   /** Regular expression sources (JavaScript syntax), tested against the whole tag as written. */
   readonly regexes?: readonly string[];
@@ -111,7 +132,27 @@ export interface HandlerSpec {
   readonly siblings?: readonly HandlerSpec[];
 }
 
-export type SkipReason = 'no-tag' | 'several-tags' | 'no-push-time' | 'prefix-mismatch';
+export type SkipReason =
+  | 'no-tag'
+  | 'several-tags'
+  | 'no-push-time'
+  | 'prefix-mismatch'
+  /** `tags: sha` passes over a tag that only starts like a commit hash (`dev`, `cache`, `edge`). */
+  | 'not-a-commit-hash'
+  /** A tag of a referrer scheme (`sha256-<hex>`, cosign's `.sig`): it goes and stays with its subject. */
+  | 'referrer-tag'
+  /** A media type the tool never deletes (schema 1). */
+  | 'legacy-media-type'
+  /** ECR's archive storage class: not pullable, billed 90 days anyway, left to ECR's lifecycle. */
+  | 'archived';
+
+/** Skips a person should see in a plan: images that look like the rule's but are left alone. */
+export const notableSkipReasons: ReadonlySet<SkipReason> = new Set<SkipReason>([
+  'several-tags',
+  'no-push-time',
+  'not-a-commit-hash',
+  'legacy-media-type',
+]);
 
 /** Why a candidate stays: one of the newest, a keep condition, another rule, or this run's limit. */
 export type KeepReason =
@@ -120,7 +161,9 @@ export type KeepReason =
   | 'young'
   | 'pulled'
   | 'kept-by-another-rule'
-  | 'beyond-drop-limit';
+  | 'beyond-drop-limit'
+  /** Selected, but a tag was pushed onto it between the listing and its deletion (apply only). */
+  | 'retagged';
 
 /** An image the rule applies to: exactly one tag, a push time, a matching prefix. */
 export interface Candidate {

@@ -123,7 +123,7 @@ export function seedDemoFleet(state: EmulatorState, now: Date = new Date()): See
         );
       }
     }
-    // Decoys: an old image with two tags, a tag no rule matches, and an untagged orphan.
+    // Decoys: an old image with two tags, tags no rule matches, and an untagged orphan.
     const decoyTime = new Date(now.getTime() - 400 * hour);
     const twoTags = buildImageManifest({ seed: `${repository}/decoy/two-tags` });
     pushImage(
@@ -134,14 +134,17 @@ export function seedDemoFleet(state: EmulatorState, now: Date = new Date()): See
       [],
       twoTags,
     );
-    pushImage(
-      repository,
-      ['nightly'],
-      decoyTime,
-      'single',
-      [],
-      buildImageManifest({ seed: `${repository}/decoy/nightly` }),
-    );
+    // `nightly` matches no rule; `cache` starts like a commit hash (the seed's prefix set took it).
+    for (const tag of ['nightly', 'cache']) {
+      pushImage(
+        repository,
+        [tag],
+        decoyTime,
+        'single',
+        [],
+        buildImageManifest({ seed: `${repository}/decoy/${tag}` }),
+      );
+    }
     put(repository, buildImageManifest({ seed: `${repository}/decoy/orphan` }), undefined, decoyTime);
   }
   return { images, sharedChild: { repository: 'kayron', digest: (sharedChild as BuiltManifest).digest } };

@@ -69,6 +69,23 @@ export function readTagStatus(input: Input): TagStatus {
   throw invalid(`filter.tagStatus must be TAGGED, UNTAGGED or ANY, got ${JSON.stringify(tagStatus)}`);
 }
 
+export type ImageStatusFilter = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING' | 'ANY';
+
+/** DescribeImages' `filter.imageStatus`: without it, ECR lists only ACTIVE images. */
+export function readImageStatus(input: Input): ImageStatusFilter {
+  const filter = input.filter;
+  const status =
+    typeof filter === 'object' && filter !== null
+      ? (filter as { imageStatus?: unknown }).imageStatus
+      : undefined;
+  if (status === undefined || status === null) return 'ACTIVE';
+  if (status === 'ACTIVE' || status === 'ARCHIVED' || status === 'ACTIVATING' || status === 'ANY')
+    return status;
+  throw invalid(
+    `filter.imageStatus must be ACTIVE, ARCHIVED, ACTIVATING or ANY, got ${JSON.stringify(status)}`,
+  );
+}
+
 export function matchesTagStatus(image: ImageRecord, tagStatus: TagStatus): boolean {
   if (tagStatus === 'TAGGED') return image.tags.length > 0;
   if (tagStatus === 'UNTAGGED') return image.tags.length === 0;

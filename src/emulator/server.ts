@@ -15,6 +15,7 @@ import {
   optionalMaxResults,
   optionalString,
   optionalStrings,
+  readImageStatus,
   readTagStatus,
   rejectPagingWithIds,
   requiredImageIds,
@@ -34,6 +35,14 @@ export interface Faults {
   latencyMs?: number;
 }
 
+export interface EmulatorOptions {
+  /**
+   * Answer like an ECR-compatible endpoint older than the archive storage class: a DescribeImages
+   * `filter.imageStatus` is refused as an unknown parameter.
+   */
+  readonly withoutImageStatus?: boolean;
+}
+
 const targetPrefix = 'AmazonEC2ContainerRegistry_V20150921.';
 const repositoryNamePattern = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
@@ -43,6 +52,7 @@ export class EcrEmulator {
   readonly endpoint: string;
   readonly state: EmulatorState;
   private faults: Faults;
+  private options: EmulatorOptions = {};
   private readonly random: () => number;
   private readonly server: Server;
   private readonly counts = new Map<string, number>();
@@ -117,6 +127,11 @@ export class EcrEmulator {
 
   setFaults(faults: Faults): void {
     this.faults = { ...faults };
+  }
+
+  /** Answers as an older or stricter ECR-compatible endpoint would (see EmulatorOptions). */
+  setOptions(options: EmulatorOptions): void {
+    this.options = { ...options };
   }
 
   requestCounts(): Record<string, number> {
@@ -225,6 +240,13 @@ export class EcrEmulator {
     const maxResults = optionalMaxResults(input);
     const nextToken = optionalString(input, 'nextToken');
     const tagStatus = readTagStatus(input);
+    if (
+      this.options.withoutImageStatus &&
+      (input.filter as { imageStatus?: unknown } | undefined)?.imageStatus !== undefined
+    ) {
+      throw invalid("unknown field 'imageStatus' in filter");
+    }
+    const imageStatus = readImageStatus(input);
     this.state.assertRepository(repositoryName);
     if (imageIds !== undefined) {
       rejectPagingWithIds(maxResults, nextToken, 'imageIds');
@@ -232,12 +254,12 @@ export class EcrEmulator {
       return { imageDetails: details.map((image) => this.imageDetail(repositoryName, image)) };
     }
     const { items, nextToken: next } = this.page(
-      `DescribeImages\n${repositoryName}\n${tagStatus}`,
+      `DescribeImages\n${repositoryName}\n${tagStatus}\n${imageStatus}`,
       repositoryName,
       maxResults,
       nextToken,
       (image) =>
-        matchesTagStatus(image, tagStatus)
+        matchesTagStatus(image, tagStatus) && (imageStatus === 'ANY' || image.status === imageStatus)
           ? [{ key: `${image.listingKey}\u0000`, value: this.imageDetail(repositoryName, image) }]
           : [],
     );
@@ -383,6 +405,7 @@ export class EcrEmulator {
       imageSizeInBytes: image.sizeBytes,
       imagePushedAt: epochSeconds(image.pushedAt),
       imageManifestMediaType: image.mediaType,
+      ...(this.options.withoutImageStatus ? {} : { imageStatus: image.status }),
       ...(image.artifactMediaType === undefined ? {} : { artifactMediaType: image.artifactMediaType }),
       ...(image.lastPulledAt === undefined ? {} : { lastRecordedPullTime: epochSeconds(image.lastPulledAt) }),
       ...(image.subjectDigest === undefined ? {} : { subjectManifestDigest: image.subjectDigest }),

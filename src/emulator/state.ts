@@ -50,13 +50,20 @@ export interface ImageRecord {
   lastPulledAt?: Date;
   artifactMediaType?: string;
   subjectDigest?: string;
+  /** ECR's storage class, as `imageStatus` says it: archived images cannot be pulled. */
+  status: ImageStatus;
   /** Position in the listing order; the server builds its page cursors from it. */
   listingKey: string;
 }
 
+export type ImageStatus = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
+
 interface StoredImage {
   digest: string;
   manifest: string;
+  /** What BatchGetImage answers instead of the manifest, when a test corrupts the store. */
+  servedManifest?: string;
+  status?: ImageStatus;
   mediaType: string;
   facts: ManifestFacts;
   tags: string[];
@@ -188,6 +195,23 @@ export class EmulatorState {
     return this.record(repository, image);
   }
 
+  /**
+   * A test's corruption: BatchGetImage answers `text` for this digest from now on, as a damaged
+   * store or a proxy rewriting answers would. The listing is unchanged.
+   */
+  corruptManifest(repositoryName: string, digest: string, text: string): void {
+    const image = this.repository(repositoryName).images.get(digest);
+    if (image === undefined) throw new Error(`${repositoryName} has no ${digest}`);
+    image.servedManifest = text;
+  }
+
+  /** UpdateImageStorageClass, for tests: moves an image to (or towards) the archive storage class. */
+  setImageStatus(repositoryName: string, digest: string, status: ImageStatus): void {
+    const image = this.repository(repositoryName).images.get(digest);
+    if (image === undefined) throw new Error(`${repositoryName} has no ${digest}`);
+    image.status = status;
+  }
+
   hasImage(repositoryName: string, digest: string): boolean {
     return this.repositoriesByName.get(repositoryName)?.images.has(digest) ?? false;
   }
@@ -249,12 +273,19 @@ export class EmulatorState {
       const resolution = this.resolve(repository, id);
       if ('failure' in resolution) {
         failures.push(resolution.failure);
+      } else if (resolution.image.status !== undefined && resolution.image.status !== 'ACTIVE') {
+        // Archived images cannot be pulled; reading the manifest is the first step of a pull.
+        failures.push(failure(id, 'ImageNotFound', 'Requested image is archived and cannot be pulled'));
       } else if (!acceptedMediaTypes.includes(resolution.image.mediaType)) {
         // Real ECR may convert Docker v2 to schema 1 here; the emulator never converts, it refuses.
         failures.push(failure(id, 'UnsupportedImageType', 'Invalid image media type specified'));
       } else {
-        const { digest, manifest, mediaType } = resolution.image;
-        images.push({ imageId: { imageDigest: digest, imageTag: id.imageTag }, manifest, mediaType });
+        const { digest, manifest, servedManifest, mediaType } = resolution.image;
+        images.push({
+          imageId: { imageDigest: digest, imageTag: id.imageTag },
+          manifest: servedManifest ?? manifest,
+          mediaType,
+        });
       }
     }
     return { images, failures };
@@ -417,6 +448,7 @@ export class EmulatorState {
       pushedAt: image.pushedAt,
       sizeBytes: this.sizeOf(repository, image, 0),
       manifest: image.manifest,
+      status: image.status ?? 'ACTIVE',
       listingKey: image.listingKey,
     };
     if (image.lastPulledAt !== undefined) record.lastPulledAt = image.lastPulledAt;

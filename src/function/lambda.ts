@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { discoverHandlers } from '../cleanup/discover.js';
 import { runPass } from '../cleanup/pass.js';
 import type { Config } from '../config/config.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfigFor } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
 import type { RegistryDriver } from '../registry/driver.js';
@@ -109,11 +109,13 @@ export function createFunctionHandler(dependencies: FunctionDependencies) {
 }
 
 /**
- * The Lambda entry point (`dist/function/lambda.handler`). The config comes from the file named by
- * JANITOR_CONFIG, bundled with the function, or is the built-in seed deployment.
+ * The Lambda entry point (`dist/function/lambda.handler`). The config is the file named by
+ * JANITOR_CONFIG, or `janitor.yaml` bundled at the function's root; without one every invocation
+ * fails, naming what is missing (`JANITOR_CONFIG=builtin:seed` runs the seed deployment).
  */
+const functionLogger = createLogger({ level: 'info', destination: 1, pretty: false });
 export const handler = createFunctionHandler({
-  loadConfig: () => loadConfig(process.env.JANITOR_CONFIG || undefined),
-  createDriver,
-  logger: createLogger({ level: 'info', destination: 1, pretty: false }),
+  loadConfig: async () => (await loadConfigFor('change', undefined)).config,
+  createDriver: (config) => createDriver(config, { onWarning: (message) => functionLogger.warn(message) }),
+  logger: functionLogger,
 });

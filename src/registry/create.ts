@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/errors.js';
 import type { RegistryDriver } from './driver.js';
@@ -14,7 +13,7 @@ import { OciDriver } from './oci/driver.js';
  */
 export async function createDriver(
   config: Config,
-  options: { manifestCacheSize?: number; logger?: Logger } = {},
+  options: { manifestCacheSize?: number; onWarning?: (message: string) => void } = {},
 ): Promise<RegistryDriver> {
   const registry = config.registry;
   if (registry.type === 'ghcr') {
@@ -35,11 +34,10 @@ export async function createDriver(
       concurrency: registry.concurrency,
       deletesPerMinute: registry.deletesPerMinute,
       onRateLimit: (event) =>
-        options.logger?.warn(
-          event,
-          event.retrying
-            ? 'GitHub asked to wait; waiting before sending again'
-            : 'GitHub rate limit: giving up',
+        options.onWarning?.(
+          `GitHub's ${event.limit} rate limit answered ${event.request}: ${
+            event.retrying ? `sending it again in ${event.retryAfterSeconds} s` : 'giving up'
+          }`,
         ),
     });
   }
@@ -75,5 +73,6 @@ export async function createDriver(
   return new EcrDriver(client, {
     concurrency: registry.concurrency,
     ...(options.manifestCacheSize && { manifestCacheSize: options.manifestCacheSize }),
+    ...(options.onWarning && { onWarning: options.onWarning }),
   });
 }

@@ -36,6 +36,23 @@ export interface RegistryDriver {
    * each with its `subjectDigest`. Absent where the listing already shows every referrer (ECR).
    */
   listReferrers?(repository: string, subjects: readonly Digest[], options?: CallOptions): Promise<Image[]>;
+  /**
+   * How this registry shows referrers: `listing` (every manifest is listed, referrers included:
+   * ECR), `referrers-api` (OCI 1.1 API), or `tags` (only referrers a tag names — their own, cosign's
+   * or the fallback index's — can be seen: untagged ones attached some other way are invisible).
+   * Known once `listReferrers` has been asked; absent means `listing`.
+   */
+  referrerVisibility?(): 'listing' | 'referrers-api' | 'tags' | 'not-yet-known';
+  /**
+   * The tags each of `digests` carries now, asked of the registry (never from a cache), for the
+   * check right before deleting: deleting a digest removes every tag on it, including one pushed
+   * since the listing. Digests without a tag now (or gone) are absent from the map.
+   */
+  currentTags(
+    repository: string,
+    digests: readonly Digest[],
+    options?: CallOptions,
+  ): Promise<Map<Digest, readonly string[]>>;
   /** The subset of `digests` the repository holds now, asked of the registry (never from a cache). */
   presentDigests(repository: string, digests: readonly Digest[], options?: CallOptions): Promise<Set<Digest>>;
 }

@@ -290,36 +290,66 @@ describe('cleanup handlers end to end (SDK over HTTP against the emulator)', () 
     expect(ecr.emulator.requestCounts().DescribeImages).toBe(1);
   });
 
-  it('blocks a handler whose selected image has an unsupported media type, deleting nothing', async () => {
-    const newest = Array.from({ length: 10 }, (_, index) => buildImageManifest({ seed: `odd/${index}` }));
-    newest.forEach((manifest, index) => {
-      ecr.emulator.state.putImage('odd', {
-        manifest: manifest.text,
-        mediaType: manifest.mediaType,
-        tag: `v1.${index}`,
-        pushedAt: new Date(Date.UTC(2026, 5, index + 2)),
+  describe('media types it does not clean', () => {
+    /** Ten newest releases, and an older one stored as `mediaType` with `text`. */
+    function pushWithOldest(repository: string, text: string, mediaType: string) {
+      const newest = Array.from({ length: 10 }, (_, index) =>
+        buildImageManifest({ seed: `${repository}/${index}` }),
+      );
+      newest.forEach((manifest, index) => {
+        ecr.emulator.state.putImage(repository, {
+          manifest: manifest.text,
+          mediaType: manifest.mediaType,
+          tag: `v1.${index}`,
+          pushedAt: new Date(Date.UTC(2026, 5, index + 3)),
+        });
       });
-    });
-    const schemaOne = JSON.stringify({ schemaVersion: 1, name: 'odd', tag: 'v0.1', fsLayers: [] });
-    ecr.emulator.state.putImage('odd', {
-      manifest: schemaOne,
-      mediaType: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
-      tag: 'v0.1',
-      pushedAt: new Date(Date.UTC(2026, 5, 1)),
-    });
-    const [report] = await runPass(
-      ecr.driver,
-      [{ name: 'odd:v', repository: 'odd', rule: { name: 'v', prefixes: ['v'], keep: 10, drop: 5 } }],
+      const older = buildImageManifest({ seed: `${repository}/older` });
+      ecr.emulator.state.putImage(repository, {
+        manifest: older.text,
+        mediaType: older.mediaType,
+        tag: 'v0.2',
+        pushedAt: new Date(Date.UTC(2026, 5, 2)),
+      });
+      ecr.emulator.state.putImage(repository, {
+        manifest: text,
+        mediaType,
+        tag: 'v0.1',
+        pushedAt: new Date(Date.UTC(2026, 5, 1)),
+      });
+      return older;
+    }
+    const releases = (repository: string) => [
       {
-        mode: 'apply',
-        ...run,
+        name: `${repository}:v`,
+        repository,
+        rule: { name: 'v', prefixes: ['v'], keep: 10, drop: 5 },
       },
-    );
-    expect(report?.success).toBe(false);
-    expect(report?.plan?.blockers.join()).toMatch(
-      /odd:v0\.1 has media type application\/vnd\.docker\.distribution\.manifest\.v1\+prettyjws/,
-    );
-    expect(ecr.emulator.state.listImages('odd')).toHaveLength(11);
+    ];
+
+    it('passes over a schema 1 image with its reason and cleans the rest', async () => {
+      const schemaOne = JSON.stringify({ schemaVersion: 1, name: 'legacy', tag: 'v0.1', fsLayers: [] });
+      const older = pushWithOldest(
+        'legacy',
+        schemaOne,
+        'application/vnd.docker.distribution.manifest.v1+prettyjws',
+      );
+      const [report] = await runPass(ecr.driver, releases('legacy'), { mode: 'apply', ...run });
+      expect(report?.success).toBe(true);
+      const skipped = report?.plan?.decisions.find((decision) => decision.image.tags.includes('v0.1'));
+      expect(skipped).toMatchObject({ fate: 'skip', reason: 'legacy-media-type' });
+      expect(ecr.emulator.state.hasImage('legacy', older.digest)).toBe(false);
+      expect(ecr.emulator.state.listImages('legacy')).toHaveLength(11);
+    });
+
+    it('blocks a handler whose selected image has a media type nobody knows, naming it', async () => {
+      const odd = JSON.stringify({ mediaType: 'application/vnd.example.bundle.v1+json', parts: [] });
+      pushWithOldest('odd', odd, 'application/vnd.example.bundle.v1+json');
+      const [report] = await runPass(ecr.driver, releases('odd'), { mode: 'apply', ...run });
+      expect(report?.success).toBe(false);
+      expect(report?.plan?.blockers.join()).toContain('application/vnd.example.bundle.v1+json');
+      expect(ecr.emulator.state.listImages('odd')).toHaveLength(12);
+    });
   });
 
   it('reports a repository that does not exist as a failed handler without stopping the others', async () => {

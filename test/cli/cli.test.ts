@@ -59,11 +59,12 @@ describe('janitor command line', () => {
     expect(validate.stderr).toContain('rules[0].keep: must be at least 1');
   });
 
-  it('plan with no config deletes nothing, exits 0 and shows every handler', async () => {
+  it('plan with no config shows the seed deployment under a note, deletes nothing and exits 0', async () => {
     seedDemoFleet(ecr.emulator.state);
     const before = inventory(ecr);
     const result = await runCli(['plan'], ecr.environment);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toContain('note: no config given');
+    expect(result.stderr).toContain('builtin:seed');
     expect(result.exitCode).toBe(0);
     expect(inventory(ecr)).toEqual(before);
     for (const repository of seedRepositories) {
@@ -73,20 +74,68 @@ describe('janitor command line', () => {
     expect(result.stdout).toContain('nothing has been deleted');
   });
 
-  it('apply --json deletes what plan --json announced, and leaves every index intact', async () => {
+  it('apply, daemon and validate refuse to run on repositories nobody named, before any request', async () => {
     seedDemoFleet(ecr.emulator.state);
+    const before = inventory(ecr);
+    const workingDirectory = await mkdtemp(join(tmpdir(), 'janitor-no-config-'));
+    for (const command of [['apply'], ['daemon', '--metrics-addr', '127.0.0.1:0'], ['validate']]) {
+      const result = await runCli(command, ecr.environment, { cwd: workingDirectory });
+      expect(result.exitCode, command[0]).toBe(2);
+      expect(result.stderr).toContain('pass --config FILE, set JANITOR_CONFIG=FILE, or put janitor.yaml');
+      expect(result.stderr).toContain('--config builtin:seed');
+    }
+    expect(ecr.emulator.requestCounts()).toEqual({});
+    expect(inventory(ecr)).toEqual(before);
+  });
+
+  it('takes the config from JANITOR_CONFIG, then ./janitor.yaml, and the seed only by name', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const workingDirectory = await mkdtemp(join(tmpdir(), 'janitor-config-'));
+    const onlyKayron =
+      'registry: {type: ecr}\nrules:\n  - {repositories: [kayron], tags: tag, keep: 10, drop: 5}\n';
+    await writeFile(join(workingDirectory, 'janitor.yaml'), onlyKayron);
+    const handlersOf = (result: { stdout: string }) =>
+      JSON.parse(result.stdout).handlers.map((handler: { handler: string }) => handler.handler);
+    const local = await runCli(['plan', '--json'], ecr.environment, { cwd: workingDirectory });
+    expect(handlersOf(local)).toEqual(['kayron:v']);
+    const elsewhere = join(workingDirectory, 'elsewhere.yaml');
+    await writeFile(elsewhere, onlyKayron.replace('kayron', 'alloy'));
+    const fromEnvironment = await runCli(
+      ['plan', '--json'],
+      { ...ecr.environment, JANITOR_CONFIG: elsewhere },
+      { cwd: workingDirectory },
+    );
+    expect(handlersOf(fromEnvironment)).toEqual(['alloy:v']);
+    const seed = await runCli(['plan', '--json', '--config', 'builtin:seed'], ecr.environment, {
+      cwd: workingDirectory,
+    });
+    expect(handlersOf(seed)).toHaveLength(10);
+    expect(seed.stderr).toBe('');
+  });
+
+  it('apply --json deletes what plan --json announced, and leaves every index intact', async () => {
+    const fleet = seedDemoFleet(ecr.emulator.state);
     const plan = JSON.parse((await runCli(['plan', '--json'], ecr.environment)).stdout);
     const announced = plan.handlers.flatMap(
       (handler: { repository: string; groups: { deleting: string[] }[] }) =>
         handler.groups.flatMap((group) => group.deleting.map((digest) => `${handler.repository}@${digest}`)),
     );
     const before = inventory(ecr);
-    const result = await runCli(['apply', '--json'], ecr.environment);
+    const result = await runCli(['apply', '--json', '--config', 'builtin:seed'], ecr.environment);
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.success).toBe(true);
     const gone = before.filter((key) => !inventory(ecr).includes(key));
     expect(gone.sort()).toEqual([...new Set<string>(announced)].sort());
+    // `sha` means commit hashes: the old `cache` image only starts like one, and stays.
+    const caches = fleet.images.filter((image) => image.tags.includes('cache'));
+    expect(caches).toHaveLength(seedRepositories.length);
+    for (const image of caches) expect(inventory(ecr)).toContain(`${image.repository}@${image.digest}`);
+    const alloySha = plan.handlers.find((handler: { handler: string }) => handler.handler === 'alloy:sha');
+    expect(alloySha.images.find((image: { tags: string[] }) => image.tags.includes('cache'))).toMatchObject({
+      fate: 'skip',
+      reason: 'not-a-commit-hash',
+    });
     for (const repository of seedRepositories) {
       expect((await checkIntegrity(ecr.driver, repository)).broken).toEqual([]);
     }

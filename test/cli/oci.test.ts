@@ -60,6 +60,11 @@ describe.skipIf(skipWithoutDistribution)(
             image.fate === 'skip' && image.reason === 'no-push-time',
         );
       expect(skipped.map((image: { tags: string[] }) => image.tags)).toEqual([['v0.0.1-undated']]);
+      // `sha` means commit hashes: `cache` only starts like one, and is passed over with the reason.
+      const cache = report.handlers
+        .find((handler: { handler: string }) => handler.handler === 'alloy:sha')
+        .images.find((image: { tags: string[] }) => image.tags.includes('cache'));
+      expect(cache).toMatchObject({ fate: 'skip', reason: 'not-a-commit-hash' });
 
       const apply = await runCli(['apply', '--config', configPath]);
       expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
@@ -67,6 +72,9 @@ describe.skipIf(skipWithoutDistribution)(
       const gone = new Set([...before].filter((key) => !after.has(key)));
       expect(gone).toEqual(expectedDeletions(fleet.images));
       expect(after.has(`${fleet.sharedChild.repository}@${fleet.sharedChild.digest}`)).toBe(true);
+      const caches = fleet.images.filter((image) => image.tags.includes('cache'));
+      expect(caches).toHaveLength(seedRepositories.length);
+      for (const image of caches) expect(after.has(`${image.repository}@${image.digests[0]}`)).toBe(true);
       const driver = new OciDriver({ url: registry.url });
       for (const repository of seedRepositories) {
         expect((await checkIntegrity(driver, repository)).broken).toEqual([]);

@@ -38,7 +38,7 @@ function problemsOf(text: string): string[] {
 
 describe('config', () => {
   it('the built-in default is the seed deployment: 10 handlers, keep 10, drop 5, 1h ± 1 %', async () => {
-    const config = await loadConfig(undefined);
+    const config = await loadConfig('builtin:seed');
     const handlers = handlersOf(config);
     expect(handlers.map((handler) => handler.name)).toEqual([
       'alloy:sha',
@@ -53,7 +53,7 @@ describe('config', () => {
       'splits-lite:v',
     ]);
     expect(handlers.every((handler) => handler.rule.keep === 10 && handler.rule.drop === 5)).toBe(true);
-    expect(handlers[0]?.rule.prefixes).toEqual('0123456789abcdef'.split(''));
+    expect(handlers[0]?.rule).toMatchObject({ prefixes: [], commitHashes: true });
     expect(handlers[5]?.rule.prefixes).toEqual(['v']);
     expect(config.schedule).toEqual({ everyMs: 3_600_000, jitter: 0.01, timeoutMs: 900_000 });
     expect(config.registry).toEqual({ type: 'ecr', concurrency: 8 });

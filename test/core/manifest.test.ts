@@ -48,10 +48,23 @@ describe('parseManifest', () => {
       kind: 'image',
     },
     {
-      name: 'schema 1 is unsupported',
+      name: 'schema 1 is a leaf image',
       text: JSON.stringify({
         schemaVersion: 1,
         mediaType: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+      }),
+      kind: 'image',
+    },
+    {
+      name: 'schema 1 without a media type is recognised by its shape',
+      text: JSON.stringify({ schemaVersion: 1, name: 'a', tag: 'v1', fsLayers: [], history: [] }),
+      kind: 'image',
+    },
+    {
+      name: 'a type nobody knows stays unsupported, and keeps its subject',
+      text: JSON.stringify({
+        mediaType: 'application/vnd.example.bundle.v1+json',
+        subject: { digest: childDigest },
       }),
       kind: 'unsupported',
     },

@@ -4,8 +4,13 @@ import { ReferenceGraph } from '../../src/core/graph.js';
 import { matchCandidates } from '../../src/core/match.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { compareOldestFirst } from '../../src/core/select.js';
-import { type Image, type Manifest, MediaType } from '../../src/core/types.js';
+import { type Image, type Manifest, MediaType, type Rule } from '../../src/core/types.js';
 import { day, digestOf } from '../support/inventory.js';
+
+/** `value` one time in `1 + nilWeight`, null otherwise. */
+function sometimes<T>(value: fc.Arbitrary<T>, nilWeight: number): fc.Arbitrary<T | null> {
+  return fc.oneof({ arbitrary: fc.constant(null), weight: nilWeight }, { arbitrary: value, weight: 1 });
+}
 
 /**
  * Random repositories: tagged images (single manifests or indexes), untagged platform manifests
@@ -19,19 +24,28 @@ const repositoryArbitrary = fc
     images: fc.array(
       fc.record({
         tag: fc.constantFrom('a', 'b', 'v', 'v', 'x'),
-        secondTag: fc.option(fc.constantFrom('latest', 'stable'), { freq: 8 }),
+        // fc.option's `freq` makes nil 1 in freq; these weights make the rarer cases rare.
+        secondTag: sometimes(fc.constantFrom('latest', 'stable'), 6),
         pushedDay: fc.option(fc.integer({ min: 0, max: 20 }), { freq: 12 }),
         childPicks: fc.option(fc.array(fc.nat(), { maxLength: 4 }), { freq: 2 }),
         tagged: fc.constantFrom(true, true, true, false),
-        /** Makes this image a referrer (a signature) of an earlier image, by subject or cosign tag. */
-        subjectPick: fc.option(fc.record({ pick: fc.nat(), cosign: fc.boolean() }), { freq: 5 }),
+        /**
+         * Makes this image a referrer (a signature, an SBOM) of an earlier image: by `subject`
+         * (untagged, or with a tag of its own), by cosign's tag, or as the entry of an OCI 1.1
+         * referrers tag schema index (`sha256-<hex>`) pushed with it.
+         */
+        subjectPick: sometimes(
+          fc.record({ pick: fc.nat(), how: fc.constantFrom('subject', 'tagged', 'cosign', 'fallback') }),
+          2,
+        ),
       }),
       { minLength: 4, maxLength: 24 },
     ),
     keep: fc.integer({ min: 1, max: 4 }),
     drop: fc.integer({ min: 0, max: 6 }),
+    everything: fc.boolean(),
   })
-  .map(({ leaves, images: specs, keep, drop }) => {
+  .map(({ leaves, images: specs, keep, drop, everything }) => {
     const images: Image[] = [];
     const manifests: Manifest[] = [];
     const leafDigests = Array.from({ length: leaves }, (_, index) => digestOf(`leaf-${index}`));
@@ -42,18 +56,46 @@ const repositoryArbitrary = fc
       const digest = digestOf(`image-${position}`);
       let tags = spec.tagged ? [`${spec.tag}${position}`, ...(spec.secondTag ? [spec.secondTag] : [])] : [];
       const isIndex = spec.childPicks !== null;
-      const earlier = images.slice(leafDigests.length);
+      // Signatures may be of anything earlier (even of other signatures); SBOMs with tags of their
+      // own and fallback indexes are about images a rule may select.
+      const plain = (image: Image) =>
+        image.tags.length > 0 && image.subjectDigest === undefined && !image.tags[0]?.startsWith('sha256-');
+      const about = ['tagged', 'fallback'].includes(spec.subjectPick?.how ?? '')
+        ? images.filter(plain)
+        : images.slice(leafDigests.length);
       const subject =
-        spec.subjectPick && earlier.length > 0 ? earlier[spec.subjectPick.pick % earlier.length] : undefined;
-      if (subject && spec.subjectPick?.cosign) tags = [`${subject.digest.replace(':', '-')}.sig`];
+        spec.subjectPick && about.length > 0 ? about[spec.subjectPick.pick % about.length] : undefined;
+      const how = subject ? spec.subjectPick?.how : undefined;
+      if (subject && how === 'cosign') tags = [`${subject.digest.replace(':', '-')}.sig`];
+      if (subject && (how === 'subject' || how === 'fallback')) tags = [];
+      if (subject && how === 'tagged') tags = [`sbom${position}`];
       images.push({
         digest,
         tags,
         ...(spec.pushedDay !== null && { pushedAt: day(spec.pushedDay) }),
         sizeBytes: 100,
         mediaType: isIndex ? MediaType.ociIndex : MediaType.ociManifest,
-        ...(subject && !spec.subjectPick?.cosign && { subjectDigest: subject.digest }),
+        ...(subject && how !== 'cosign' && { subjectDigest: subject.digest }),
       });
+      if (subject && how === 'fallback') {
+        // The referrers tag schema: an index tagged `sha256-<hex>` whose entries are the referrers.
+        const fallback = digestOf(`fallback-${position}`);
+        const fallbackTag = subject.digest.replace(':', '-');
+        const known = manifests.find((manifest) =>
+          images.some((image) => image.digest === manifest.digest && image.tags.includes(fallbackTag)),
+        );
+        if (known?.kind === 'index') {
+          (known.children as string[]).push(digest);
+        } else {
+          images.push({ digest: fallback, tags: [fallbackTag], sizeBytes: 0, mediaType: MediaType.ociIndex });
+          manifests.push({
+            kind: 'index',
+            digest: fallback,
+            mediaType: MediaType.ociIndex,
+            children: [digest],
+          });
+        }
+      }
       if (isIndex) {
         // Children: shared leaves, and now and then an earlier index (a nested index).
         const pool = [...leafDigests, ...indexDigests];
@@ -64,15 +106,14 @@ const repositoryArbitrary = fc
         indexDigests.push(digest);
       }
     });
-    const rule = { name: 'r', prefixes: ['a', 'b', 'v'], keep, drop };
+    // Now and then a rule that matches every tag, referrer schemes included, as `globs: ['*']` would.
+    const rule = everything
+      ? { name: 'r', prefixes: [], globs: ['*'], keep, drop }
+      : { name: 'r', prefixes: ['a', 'b', 'v'], keep, drop };
     return { images, manifests, rule };
   });
 
-function planFor(
-  images: Image[],
-  manifests: Manifest[],
-  rule: { name: string; prefixes: string[]; keep: number; drop: number },
-) {
+function planFor(images: Image[], manifests: Manifest[], rule: Rule) {
   return buildPlan({
     handler: { name: `repo:${rule.name}`, repository: 'repo', rule },
     images,
@@ -98,9 +139,17 @@ describe('planner properties (ARCHITECTURE §4)', () => {
           expect(deleted.has(candidate.image.digest)).toBe(false);
         }
 
-        // §4.3 and §4.4: nothing that belongs to an image that stays (its children, its referrers).
+        // §4.3 and §4.4: nothing that belongs to an image that stays (its children, its referrers),
+        // nor the image a staying referrer is about (a tagged SBOM, a fallback index that stays).
         const staying = images.filter((image) => !deleted.has(image.digest)).map((image) => image.digest);
-        for (const digest of graph.reachableFrom(staying).keys()) expect(deleted.has(digest)).toBe(false);
+        for (const digest of graph.reachableFrom(staying, { withSubjects: true }).keys())
+          expect(deleted.has(digest)).toBe(false);
+
+        // A tag of a referrer scheme is never a rule's own selection: such images go with their subject.
+        for (const group of plan.groups) {
+          const root = images.find((image) => image.digest === group.rootDigest);
+          expect(root?.tags.some((tag) => tag.startsWith('sha256-'))).toBe(false);
+        }
 
         // Only what the selected images reach is deleted.
         const roots = plan.groups.map((group) => group.rootDigest);

@@ -146,15 +146,41 @@ describe('buildPlan: digest groups and what stays', () => {
     ]);
   });
 
-  it('blocks the run, naming the tag and type, when a selected image has an unsupported media type', () => {
-    const odd: Image = {
-      ...single('a1', 1),
-      mediaType: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
-    };
-    const result = plan([odd, ...newest]);
+  it('blocks the run, naming the tag and type, when a selected image has an unknown media type', () => {
+    const odd: Image = { ...single('a1', 1), mediaType: 'application/vnd.example.bundle.v1+json' };
+    const result = plan(
+      [odd, ...newest],
+      [{ kind: 'unsupported', digest: odd.digest, mediaType: 'application/vnd.example.bundle.v1+json' }],
+    );
     expect(result.waves).toEqual([]);
     expect(result.blockers[0]).toContain('kayron:a1');
-    expect(result.blockers[0]).toContain('manifest.v1+prettyjws');
+    expect(result.blockers[0]).toContain('application/vnd.example.bundle.v1+json');
+  });
+
+  it('passes over a schema1 image with its reason and cleans the rest of the repository', () => {
+    const legacy: Image = {
+      ...single('a0', 0),
+      mediaType: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+    };
+    const result = plan([legacy, single('a1', 1), ...newest]);
+    expect(result.blockers).toEqual([]);
+    expect(result.groups.map((group) => group.tag)).toEqual(['a1']);
+    const decision = result.decisions.find((each) => each.image.digest === legacy.digest);
+    expect(decision).toMatchObject({ fate: 'skip', reason: 'legacy-media-type' });
+    expect(decision?.explanation).toContain('schema1');
+  });
+
+  it('reads a manifest of a type it does not know rather than take it for a leaf', () => {
+    const odd: Image = {
+      digest: digestOf('odd'),
+      tags: ['v9'],
+      mediaType: 'application/vnd.example.index.v2+json',
+    };
+    const dropped = single('a1', 1);
+    expect(manifestsNeeded(handler, [odd, dropped, ...newest])).toEqual([odd.digest]);
+    const result = plan([odd, dropped, ...newest]);
+    expect(result.waves).toEqual([]);
+    expect(result.blockers.join()).toContain('application/vnd.example.index.v2+json');
   });
 
   it('fails closed when any index of the repository cannot be read', () => {

@@ -8,6 +8,7 @@ import { matchCandidates } from '../../src/core/match.js';
 import { demoFleetShape, seedDemoFleet } from '../../src/emulator/fleet.js';
 import { type RunningCli, startCli } from '../support/cli.js';
 import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
+import { commitHashRule, releaseRule } from '../support/inventory.js';
 
 const config = `
 registry: { type: ecr }
@@ -75,12 +76,12 @@ describe('janitor daemon (child process against the emulator)', () => {
 
     for (const repository of seedRepositories) {
       const images = await ecr.driver.listImages(repository);
-      for (const [rule, prefixes, seeded] of [
-        ['sha', '0123456789abcdef'.split(''), demoFleetShape[repository]?.shaImages],
-        ['v', ['v'], demoFleetShape[repository]?.releaseImages],
+      for (const [rule, seeded] of [
+        [commitHashRule, demoFleetShape[repository]?.shaImages],
+        [releaseRule, demoFleetShape[repository]?.releaseImages],
       ] as const) {
-        const { candidates } = matchCandidates(images, { name: rule, prefixes, keep: 10, drop: 5 });
-        expect(candidates.length, `${repository}:${rule}`).toBe(Math.min(seeded ?? 0, 10));
+        const { candidates } = matchCandidates(images, rule);
+        expect(candidates.length, `${repository}:${rule.name}`).toBe(Math.min(seeded ?? 0, 10));
       }
       expect((await checkIntegrity(ecr.driver, repository)).broken).toEqual([]);
     }
@@ -134,7 +135,7 @@ describe('janitor daemon (child process against the emulator)', () => {
   });
 
   it('refuses a bad metrics address before starting', async () => {
-    daemon = startCli(['daemon', '--metrics-addr', 'nowhere'], ecr.environment);
+    daemon = startCli(['daemon', '--config', 'builtin:seed', '--metrics-addr', 'nowhere'], ecr.environment);
     expect((await daemon.exited).code).toBe(2);
     expect(daemon.output()).toContain('--metrics-addr must be HOST:PORT');
   });

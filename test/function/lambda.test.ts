@@ -118,11 +118,17 @@ describe('Lambda handler (in-process, against the emulator)', () => {
     expect(ecr.emulator.requestCounts()).toEqual({});
   });
 
-  it('the exported handler uses the standard AWS environment and the built-in config', async () => {
+  it('the exported handler uses the standard AWS environment, and a config only when one is named', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, ecr.environment);
     delete process.env.JANITOR_CONFIG;
     try {
+      ecr.emulator.resetRequestCounts();
+      await expect(handler({ mode: 'apply' }, { getRemainingTimeInMillis: () => 60_000 })).rejects.toThrow(
+        'set JANITOR_CONFIG=FILE',
+      );
+      expect(ecr.emulator.requestCounts()).toEqual({});
+      process.env.JANITOR_CONFIG = 'builtin:seed';
       const summary = await handler(
         { repositories: ['specta'], mode: 'plan' },
         { getRemainingTimeInMillis: () => 60_000 },

@@ -135,5 +135,22 @@ export function describeDriverContract(name: string, setup: () => Promise<Contra
         new Set(),
       );
     });
+
+    it('tells the tags a digest carries now, asked of the registry, none for untagged or gone ones', async () => {
+      const { index, children } = await pushMultiArch('tags-now', 'beef0123');
+      const single = await registry.pushImage(repository, { seed: 'tags-now/single' }, 'v1');
+      const gone = `sha256:${'2'.repeat(64)}`;
+      const digests = [index.digest, single.digest, gone, ...children.map((child) => child.digest)];
+      expect(await registry.driver.currentTags(repository, digests)).toEqual(
+        new Map([
+          [index.digest, ['beef0123']],
+          [single.digest, ['v1']],
+        ]),
+      );
+      // A tag pushed after the listing is seen: nothing is cached.
+      await registry.tag(repository, single, 'prod');
+      const now = await registry.driver.currentTags(repository, [single.digest]);
+      expect([...(now.get(single.digest) ?? [])].sort()).toEqual(['prod', 'v1']);
+    });
   });
 }

@@ -14,6 +14,7 @@ import {
   testOwner,
   workflowToken,
 } from '../support/ghcr.js';
+import { changingTheRegistry } from '../support/race.js';
 import { describeDriverContract } from './driver-contract.js';
 
 const owner = testOwner.toLowerCase();
@@ -34,10 +35,10 @@ describe.skipIf(skipWithoutDistribution)('GHCR driver against the stand-in over 
     'GHCR through GitHub’s package API (stand-in) and ghcr.io’s OCI API (front)',
     async () => ({
       driver: standIn.driver(),
-      pushImage: (repository, spec, tag) => standIn.pusher.pushImage(`${owner}/${repository}`, spec, tag),
+      pushImage: (repository, spec, tag) => standIn.pusher.pushImage(repository, spec, tag),
       pushIndex: (repository, children, format, tag) =>
-        standIn.pusher.pushIndex(`${owner}/${repository}`, children, { format }, tag),
-      tag: (repository, manifest, tag) => standIn.pusher.tag(`${owner}/${repository}`, manifest, tag),
+        standIn.pusher.pushIndex(repository, children, { format }, tag),
+      tag: (repository, manifest, tag) => standIn.pusher.tag(repository, manifest, tag),
     }),
   );
 
@@ -99,11 +100,12 @@ describe('GHCR driver against the stand-in (manifests held in memory)', () => {
       standIn.state.recordPush(testOwner, 'huge', digest, index % 5 === 0 ? `t${index}` : undefined);
     }
     const tags = await standIn.driver().currentTags('huge', digests);
-    expect(tags.size).toBe(10_000);
+    expect(tags.size).toBe(2_000);
     expect(tags.get(digests[5] as string)).toEqual(['t5']);
-    expect(tags.get(digests[6] as string)).toEqual([]);
-    expect(restRequests('GET', /^\/orgs\/Acme\/packages\/container\/huge\/versions/)).toHaveLength(100);
-    expect(restRequests('GET', /^\/users\/Acme$/)).toHaveLength(1);
+    expect(tags.has(digests[6] as string)).toBe(false);
+    expect(await standIn.driver().presentDigests('huge', digests)).toEqual(new Set(digests));
+    expect(restRequests('GET', /^\/orgs\/Acme\/packages\/container\/huge\/versions/)).toHaveLength(200);
+    expect(restRequests('GET', /^\/users\/Acme$/)).toHaveLength(2);
     expect(standIn.front.requests).toEqual([]);
   });
 
@@ -162,6 +164,28 @@ describe('GHCR driver against the stand-in (manifests held in memory)', () => {
     expect(await driver.presentDigests('orphans', [...(image?.digests ?? []), youngDigest])).toEqual(
       new Set([...(image?.digests ?? []), youngDigest]),
     );
+  });
+
+  it('keeps an image a tag was pushed onto after the listing (the tags are asked again right before deleting)', async () => {
+    const day = 86_400_000;
+    const releases: string[] = [];
+    for (let index = 0; index < 13; index += 1) {
+      standIn.state.clock = () => new Date(Date.UTC(2026, 0, 1) + index * day);
+      const image = buildImageManifest({ seed: `race/${index}` });
+      releases.push(standIn.front.hold(testOwner, 'race', image.text, image.mediaType, `v0.${index}.0`));
+    }
+    const [oldest, second] = releases as [string, string];
+    const racing = changingTheRegistry(standIn.driver(), { after: 'listImages' }, async () => {
+      standIn.state.recordPush(testOwner, 'race', oldest, 'hotfix');
+    });
+    const report = await runHandler(
+      racing,
+      { name: 'race:v', repository: 'race', rule: { name: 'v', prefixes: ['v'], keep: 10, drop: 5 } },
+      { mode: 'apply', logger: silentLogger },
+    );
+    expect(report.success, report.error).toBe(true);
+    expect(report.retagged?.map((entry) => entry.digest)).toEqual([oldest]);
+    expect(await standIn.driver().presentDigests('race', [oldest, second])).toEqual(new Set([oldest]));
   });
 
   it('URL-encodes a package name with a slash, and finds a user’s packages under /users', async () => {

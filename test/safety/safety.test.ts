@@ -8,6 +8,7 @@ import { matchCandidates } from '../../src/core/match.js';
 import { demoFleetShape, seedDemoFleet } from '../../src/emulator/fleet.js';
 import { runCli, startCli } from '../support/cli.js';
 import { type EmulatedEcr, inventoryOf, startEmulatedEcr } from '../support/emulator.js';
+import { commitHashRule, releaseRule } from '../support/inventory.js';
 import { expectedDeletions } from '../support/seed-algorithm.js';
 
 /** The seed's rules plus the orphan rule, which collects what an interrupted run left behind. */
@@ -47,12 +48,12 @@ async function expectIntact(ecr: EmulatedEcr): Promise<void> {
     expect(report.danglingReferrers, repository).toEqual([]);
     const images = await ecr.driver.listImages(repository);
     const shape = demoFleetShape[repository] as { shaImages: number; releaseImages: number };
-    for (const [prefixes, seeded] of [
-      ['0123456789abcdef'.split(''), shape.shaImages],
-      [['v'], shape.releaseImages],
+    for (const [rule, seeded] of [
+      [commitHashRule, shape.shaImages],
+      [releaseRule, shape.releaseImages],
     ] as const) {
-      const { candidates } = matchCandidates(images, { name: 'r', prefixes, keep: 10, drop: 5 });
-      expect(candidates.length, `${repository} ${prefixes[0]}`).toBeGreaterThanOrEqual(Math.min(seeded, 10));
+      const { candidates } = matchCandidates(images, rule);
+      expect(candidates.length, `${repository}:${rule.name}`).toBeGreaterThanOrEqual(Math.min(seeded, 10));
     }
   }
 }
@@ -78,7 +79,10 @@ describe('safety under faults, crashes and a second janitor', () => {
     const fleet = seedDemoFleet(ecr.emulator.state, fleetTime);
     const before = inventory(ecr);
     ecr.emulator.setFaults({ throttleRate: 0.3, serverErrorRate: 0.05 });
-    const result = await runCli(['apply', '--log-level', 'silent'], ecr.environment);
+    const result = await runCli(
+      ['apply', '--config', 'builtin:seed', '--log-level', 'silent'],
+      ecr.environment,
+    );
     ecr.emulator.setFaults({});
     expect(result.exitCode, result.stdout).toBe(0);
     const after = new Set(inventory(ecr));

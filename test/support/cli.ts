@@ -14,11 +14,13 @@ export interface CliResult {
 export function runCli(
   args: readonly string[],
   environment: Record<string, string> = {},
+  options: { cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.cwd && { cwd: options.cwd }),
     });
     let stdout = '';
     let stderr = '';

@@ -41,7 +41,9 @@ export async function freePort(): Promise<number> {
  * A real distribution registry on a free loopback port, with a config of our own (deletes on,
  * loopback only — Debian's default config listens everywhere and wants htpasswd).
  */
-export async function startDistribution(options: { auth?: DistributionAuth } = {}): Promise<Distribution> {
+export async function startDistribution(
+  options: { auth?: DistributionAuth; acceptSchema1?: boolean } = {},
+): Promise<Distribution> {
   if (!existsSync(binary)) {
     throw new Error(
       `${binary} is missing: install Debian's docker-registry (apt-get install -y docker-registry), as .ci/run does`,
@@ -68,7 +70,7 @@ storage:
     enabled: true
 http:
   addr: 127.0.0.1:${port}
-${authConfig}`;
+${authConfig}${options.acceptSchema1 ? 'compatibility:\n  schema1:\n    enabled: true\n' : ''}`;
   await writeFile(join(directory, 'config.yml'), config);
   const child: ChildProcess = spawn(binary, ['serve', join(directory, 'config.yml')], {
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -42,7 +42,10 @@ export function index(
   };
 }
 
+/** The seed's literal `Sha` prefix set (0–f), which core tables use with short tags such as `a000`. */
 export const shaRule = { name: 'sha', prefixes: '0123456789abcdef'.split(''), keep: 10, drop: 5 };
+/** `tags: sha` as the config resolves it: commit hashes only, 7 to 64 hex digits. */
+export const commitHashRule = { name: 'sha', prefixes: [], commitHashes: true, keep: 10, drop: 5 };
 export const releaseRule = { name: 'v', prefixes: ['v'], keep: 10, drop: 5 };
 
 /** `n` single images tagged with sha-like tags `a000`, `a001`, … pushed on days 0..n−1. */

@@ -16,7 +16,7 @@ export interface OciFleet {
  * The seed's five repositories in a real distribution registry, shaped like the demo fleet: sha
  * tags as OCI indexes with attestation manifests (dated by the index annotation for even ones,
  * by the platform images' configs for odd ones), releases as Docker manifest lists and single
- * images, decoys (two tags, a tag no rule matches, images without any `created`), and in kayron
+ * images, decoys (two tags, tags no rule matches, images without any `created`), and in kayron
  * a platform manifest shared by the oldest sha index and the newest release.
  */
 export async function seedOciFleet(pusher: OciPusher, now = new Date()): Promise<OciFleet> {
@@ -127,12 +127,15 @@ export async function seedOciFleet(pusher: OciPusher, now = new Date()): Promise
     );
     await pusher.tag(repository, twoTags, 'stable');
     images.push({ repository, tags: ['abcdef000000', 'stable'], pushedAt: old, digests: [twoTags.digest] });
-    const nightly = await pusher.pushImage(
-      repository,
-      { seed: `${repository}/decoy/nightly`, created: old },
-      'nightly',
-    );
-    images.push({ repository, tags: ['nightly'], pushedAt: old, digests: [nightly.digest] });
+    // `nightly` matches no rule; `cache` starts like a commit hash (the seed's prefix set took it).
+    for (const tag of ['nightly', 'cache']) {
+      const decoy = await pusher.pushImage(
+        repository,
+        { seed: `${repository}/decoy/${tag}`, created: old },
+        tag,
+      );
+      images.push({ repository, tags: [tag], pushedAt: old, digests: [decoy.digest] });
+    }
     for (const tag of ['deadbeef0001', 'v0.0.1-undated']) {
       const undated = await pusher.pushImage(
         repository,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MediaType } from '../../src/core/types.js';
 import { type BuiltManifest, buildIndex, type Platform } from '../../src/emulator/manifests.js';
+import { signedSchema1Manifest } from './schema1.js';
 
 export interface ImageSpec {
   /** Makes the content unique: the same seed gives the same digest. */
@@ -10,6 +11,10 @@ export interface ImageSpec {
   readonly annotations?: Record<string, string>;
   /** The config's `created`; null for a config without one. Default: now. */
   readonly created?: Date | null;
+  /** OCI 1.1: the manifest is a referrer (a signature, an SBOM) of this one. */
+  readonly subject?: BuiltManifest;
+  /** OCI 1.1 artifact type, for a referrer (`application/spdx+json`…). */
+  readonly artifactType?: string;
 }
 
 function digestOf(body: Buffer | string): string {
@@ -60,6 +65,14 @@ export class OciPusher {
           size: layer.length,
         },
       ],
+      ...(spec.artifactType && { artifactType: spec.artifactType }),
+      ...(spec.subject && {
+        subject: {
+          mediaType: spec.subject.mediaType,
+          digest: spec.subject.digest,
+          size: Buffer.byteLength(spec.subject.text),
+        },
+      }),
       ...(spec.annotations && { annotations: spec.annotations }),
     };
     const text = JSON.stringify(document);
@@ -85,6 +98,20 @@ export class OciPusher {
     await this.putManifest(repository, tag ?? index.digest, index.text, index.mediaType);
     return index;
   }
+  /** A signed schema 1 image (the registry must accept them: `acceptSchema1`); returns its digest. */
+  async pushSchema1(repository: string, tag: string, created: Date): Promise<string> {
+    const layer = Buffer.from(`${repository}/${tag}/schema1-layer`);
+    await this.pushBlob(repository, layer);
+    const manifest = signedSchema1Manifest({ repository, tag, layerDigest: digestOf(layer), created });
+    await this.putManifest(
+      repository,
+      tag,
+      manifest.text,
+      'application/vnd.docker.distribution.manifest.v1+prettyjws',
+    );
+    return manifest.digest;
+  }
+
   /** Points `tag` at an already pushed manifest. */
   async tag(repository: string, manifest: BuiltManifest, tag: string): Promise<void> {
     await this.putManifest(repository, tag, manifest.text, manifest.mediaType);

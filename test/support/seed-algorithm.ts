@@ -10,20 +10,22 @@ export interface FleetImage {
   readonly digests: readonly string[];
 }
 
-const shaPrefixes = '0123456789abcdef'.split('');
+/** `tags: sha` as the tool means it: a commit hash, 7 to 64 hex digits (not the seed's bare prefixes). */
+const isCommitHash = (tag: string) => /^[0-9a-f]{7,64}$/.test(tag);
+const isRelease = (tag: string) => tag.startsWith('v');
 
 /**
  * The seed's algorithm written again as plainly as possible, to check the tool against: per
- * repository and prefix set, the oldest min(5, n − 10) single-tag, dated images go with their
+ * repository and tag family, the oldest min(5, n − 10) single-tag, dated images go with their
  * children, except digests that an image which stays still consists of.
  */
 export function expectedDeletions(images: readonly FleetImage[], keep = 10, drop = 5): Set<string> {
   const removed: FleetImage[] = [];
   for (const repository of seedRepositories) {
-    for (const prefixes of [shaPrefixes, ['v']]) {
+    for (const family of [isCommitHash, isRelease]) {
       const candidates = images
         .filter((image) => image.repository === repository && image.tags.length === 1 && image.pushedAt)
-        .filter((image) => prefixes.some((prefix) => image.tags[0]?.startsWith(prefix)))
+        .filter((image) => family(image.tags[0] ?? ''))
         .sort(
           (left, right) =>
             (left.pushedAt?.getTime() ?? 0) - (right.pushedAt?.getTime() ?? 0) ||

@@ -1,6 +1,8 @@
 import {
   BatchDeleteImageCommand,
   BatchGetImageCommand,
+  DescribeImagesCommand,
+  type DescribeImagesFilter,
   type ECRClient,
   type ImageDetail,
   paginateDescribeImages,
@@ -16,6 +18,7 @@ import {
   type RegistryDriver,
   RegistryError,
 } from '../driver.js';
+import { manifestDigest } from '../manifest-digest.js';
 
 /** ECR's documented limits: DescribeImages pages of up to 1000, batches of up to 100 image ids. */
 const listPageSize = 1000;
@@ -33,6 +36,8 @@ export interface EcrDriverOptions {
   readonly concurrency?: number;
   /** Parsed manifests remembered across runs (a daemon's); a one-off pass needs few. */
   readonly manifestCacheSize?: number;
+  /** Told once when the endpoint turns out not to know a field the driver relies on. */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -44,12 +49,16 @@ export class EcrDriver implements RegistryDriver {
   readonly deleteBatchSize = batchSize;
   private readonly manifestCache: BoundedCache<Digest, Manifest>;
   private readonly concurrency: number;
+  private readonly onWarning: ((message: string) => void) | undefined;
+  /** Cleared when the endpoint refuses `filter.imageStatus`. */
+  private imageStatusFilter = true;
 
   constructor(
     private readonly client: ECRClient,
     options: EcrDriverOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 4;
+    this.onWarning = options.onWarning;
     this.manifestCache = new BoundedCache(options.manifestCacheSize ?? defaultManifestCacheSize);
     this.description = 'ecr';
   }
@@ -72,22 +81,54 @@ export class EcrDriver implements RegistryDriver {
     return names;
   }
 
+  /**
+   * Every manifest, tagged or not, archived or not: an archived index still names its children,
+   * and they must not go while it may be restored. An ECR-compatible endpoint that refuses the
+   * `imageStatus` filter (older than ECR's archive) is asked again without it, once, and remembered.
+   */
   async listImages(repository: string, options: CallOptions = {}): Promise<Image[]> {
+    if (this.imageStatusFilter) {
+      try {
+        return await this.describeAll(repository, { tagStatus: 'ANY', imageStatus: 'ANY' }, options);
+      } catch (error) {
+        if (!isValidationError(error)) throw wrap(error, 'DescribeImages', repository);
+        // Perhaps the filter, perhaps the request: the same request without the filter tells.
+        const images = await this.describeAll(repository, { tagStatus: 'ANY' }, options).catch(
+          (second: unknown) => {
+            throw wrap(second, 'DescribeImages', repository);
+          },
+        );
+        this.imageStatusFilter = false;
+        this.onWarning?.(
+          `this ECR endpoint refuses DescribeImages' filter.imageStatus (${(error as Error).message}); ` +
+            'listing without it: archived images are not seen, so an archived index does not protect its children',
+        );
+        return images;
+      }
+    }
+    try {
+      return await this.describeAll(repository, { tagStatus: 'ANY' }, options);
+    } catch (error) {
+      throw wrap(error, 'DescribeImages', repository);
+    }
+  }
+
+  private async describeAll(
+    repository: string,
+    filter: DescribeImagesFilter,
+    options: CallOptions,
+  ): Promise<Image[]> {
     const images: Image[] = [];
     const pages = paginateDescribeImages(
       { client: this.client, pageSize: listPageSize },
-      { repositoryName: repository, filter: { tagStatus: 'ANY' } },
+      { repositoryName: repository, filter },
       { abortSignal: options.signal },
     );
-    try {
-      for await (const page of pages) {
-        for (const detail of page.imageDetails ?? []) {
-          const image = toImage(detail);
-          if (image !== undefined) images.push(image);
-        }
+    for await (const page of pages) {
+      for (const detail of page.imageDetails ?? []) {
+        const image = toImage(detail);
+        if (image !== undefined) images.push(image);
       }
-    } catch (error) {
-      throw wrap(error, 'DescribeImages', repository);
     }
     return images;
   }
@@ -120,7 +161,20 @@ export class EcrDriver implements RegistryDriver {
       for (const image of answer.images ?? []) {
         const digest = image.imageId?.imageDigest;
         if (digest === undefined || image.imageManifest === undefined) continue;
-        const manifest = parseManifest(digest, image.imageManifest, image.imageManifestMediaType);
+        const mediaType = image.imageManifestMediaType;
+        // Content that does not hash to the digest asked for is not what the digest names: it can
+        // only protect, never widen a deletion (a corrupted store, a proxy rewriting answers).
+        const hashed = manifestDigest(Buffer.from(image.imageManifest, 'utf8'), mediaType);
+        if (hashed !== digest) {
+          found.set(digest, {
+            kind: 'unreadable',
+            digest,
+            reason: `its content does not match its digest (ECR returned content that hashes to ${hashed})`,
+            ...(mediaType && { mediaType }),
+          });
+          continue;
+        }
+        const manifest = parseManifest(digest, image.imageManifest, mediaType);
         // Only a parsed manifest is cached: content behind a digest never changes, a failure might.
         if (manifest.kind !== 'unreadable') this.manifestCache.set(digest, manifest);
         found.set(digest, manifest);
@@ -154,6 +208,40 @@ export class EcrDriver implements RegistryDriver {
       (batch) => this.deleteBatch(repository, batch, options),
     );
     return outcomes.flat();
+  }
+
+  /**
+   * DescribeImages by id, 100 a request. One id ECR does not know fails the whole request
+   * (ImageNotFoundException, unlike the Batch* calls): a digest deleted meanwhile by someone else
+   * is answered by one listing of the repository instead.
+   */
+  async currentTags(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<Map<Digest, readonly string[]>> {
+    const tags = new Map<Digest, readonly string[]>();
+    const record = (images: readonly Image[]) => {
+      for (const image of images) if (image.tags.length > 0) tags.set(image.digest, image.tags);
+    };
+    try {
+      await mapWithConcurrency(chunk([...new Set(digests)], batchSize), this.concurrency, async (batch) => {
+        const answer = await this.client.send(
+          new DescribeImagesCommand({
+            repositoryName: repository,
+            imageIds: batch.map((imageDigest) => ({ imageDigest })),
+          }),
+          { abortSignal: options.signal },
+        );
+        record((answer.imageDetails ?? []).flatMap((detail) => toImage(detail) ?? []));
+      });
+    } catch (error) {
+      if ((error as Error).name !== 'ImageNotFoundException') throw wrap(error, 'DescribeImages', repository);
+      const wanted = new Set(digests);
+      tags.clear();
+      record((await this.listImages(repository, options)).filter((image) => wanted.has(image.digest)));
+    }
+    return tags;
   }
 
   /** ECR lists every manifest, tagged or not, so one listing answers for any number of digests. */
@@ -226,7 +314,15 @@ function toImage(detail: ImageDetail): Image | undefined {
     ...(detail.imageManifestMediaType !== undefined && { mediaType: detail.imageManifestMediaType }),
     ...(detail.subjectManifestDigest !== undefined && { subjectDigest: detail.subjectManifestDigest }),
     ...(detail.lastRecordedPullTime !== undefined && { lastPulledAt: detail.lastRecordedPullTime }),
+    // ARCHIVED, or ACTIVATING (being restored): not pullable now, and never deleted here.
+    ...(detail.imageStatus !== undefined && detail.imageStatus !== 'ACTIVE' && { archived: true }),
   };
+}
+
+/** The endpoint refused the request as malformed, as opposed to throttling, access or a missing repository. */
+function isValidationError(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  return ['InvalidParameterException', 'ValidationException', 'SerializationException'].includes(name);
 }
 
 function wrap(error: unknown, operation: string, repository: string): RegistryError {

@@ -141,7 +141,7 @@ export class GhcrDriver implements RegistryDriver {
     return new Set(digests.filter((digest) => listed.has(digest)));
   }
 
-  /** The tags each digest carries now, from a fresh listing; digests GitHub no longer lists are absent. */
+  /** The tags each digest carries now, from a fresh listing; untagged digests and gone ones are absent. */
   async currentTags(
     repository: string,
     digests: readonly Digest[],
@@ -150,7 +150,7 @@ export class GhcrDriver implements RegistryDriver {
     const wanted = new Set(digests);
     const tags = new Map<Digest, readonly string[]>();
     for (const version of await this.listVersions(repository, options))
-      if (wanted.has(version.digest)) tags.set(version.digest, version.tags);
+      if (wanted.has(version.digest) && version.tags.length > 0) tags.set(version.digest, version.tags);
     return tags;
   }
 

@@ -1,7 +1,14 @@
-import { createHash } from 'node:crypto';
-import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
+import {
+  type DeleteOutcome,
+  type Digest,
+  type Image,
+  legacyMediaTypes,
+  type Manifest,
+  MediaType,
+} from '../../core/types.js';
 import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
 import { type CallOptions, mapWithConcurrency, type RegistryDriver, RegistryError } from '../driver.js';
+import { manifestDigest, sha256 } from '../manifest-digest.js';
 import { nextLink } from './challenge.js';
 import type { Credentials } from './credentials.js';
 import { type ManifestDetails, readConfigCreated, readManifestDetails } from './details.js';
@@ -14,6 +21,8 @@ const manifestMediaTypes = [
   MediaType.ociManifest,
   MediaType.dockerManifestList,
   MediaType.dockerManifest,
+  // Legacy schema 1, so a registry hands it over as it is rather than refusing: never cleaned.
+  ...legacyMediaTypes,
 ];
 
 export interface OciDriverOptions {
@@ -40,6 +49,8 @@ export class OciDriver implements RegistryDriver {
   private readonly configCreated = new BoundedCache<Digest, Date | undefined>(defaultManifestCacheSize);
   /** Set at the first 404 from the referrers API: the registry does not have it (distribution 2.8). */
   private referrersApiMissing = false;
+  /** Set at the first answer of the referrers API. */
+  private referrersApiAnswered = false;
 
   constructor(options: OciDriverOptions) {
     const url = new URL(options.url);
@@ -135,12 +146,15 @@ export class OciDriver implements RegistryDriver {
     return [...inventory].map(([digest, details]) => {
       const pushedAt = age(digest);
       const mediaType = details && 'mediaType' in details.manifest ? details.manifest.mediaType : undefined;
+      // A referrer with a tag of its own (an SBOM pushed as `sbom-v1`) says what it is about here.
+      const subjectDigest = details && 'subject' in details.manifest ? details.manifest.subject : undefined;
       return {
         digest,
         tags: tagsByDigest.get(digest) ?? [],
         ...(pushedAt && { pushedAt }),
         ...(details && { sizeBytes: details.sizeBytes }),
         ...(mediaType && { mediaType }),
+        ...(subjectDigest && { subjectDigest }),
       };
     });
   }
@@ -237,6 +251,7 @@ export class OciDriver implements RegistryDriver {
           break;
         }
         if (!response.ok) throw await failure(response, `list the referrers of ${subject} in ${repository}`);
+        this.referrersApiAnswered = true;
         const index = (await response.json()) as {
           manifests?: { digest?: unknown; mediaType?: unknown; size?: unknown }[];
         };
@@ -257,6 +272,68 @@ export class OciDriver implements RegistryDriver {
     return found.flat();
   }
 
+  /**
+   * Every tag of the repository, listed again and resolved with a HEAD each (a tag may have moved
+   * onto a doomed digest, as a rollback moves `prod`), then read backwards for `digests`.
+   */
+  async currentTags(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<Map<Digest, readonly string[]>> {
+    const wanted = new Set(digests);
+    const tags = new Map<Digest, string[]>();
+    const resolved = await mapWithConcurrency(
+      await this.listTags(repository, options),
+      this.concurrency,
+      async (tag) => ({ tag, digest: await this.headDigest(repository, tag, options) }),
+    );
+    for (const { tag, digest } of resolved) {
+      if (digest !== undefined && wanted.has(digest)) tags.set(digest, [...(tags.get(digest) ?? []), tag]);
+    }
+    return tags;
+  }
+
+  /** The digest a tag names now (`Docker-Content-Digest` of a HEAD); undefined when the tag is gone. */
+  private async headDigest(
+    repository: string,
+    reference: string,
+    options: CallOptions,
+  ): Promise<Digest | undefined> {
+    const { found, digest } = await this.head(repository, reference, options);
+    if (!found) return undefined;
+    // Not knowing where a tag points now is not knowing whether deleting is safe.
+    if (digest === undefined)
+      throw new RegistryError(
+        `HEAD ${reference} in ${repository} answered without Docker-Content-Digest`,
+        'NoDigest',
+      );
+    return digest;
+  }
+
+  /** A HEAD of a manifest: whether the registry has it, and the digest it names. */
+  private async head(repository: string, reference: string, options: CallOptions) {
+    const response = await this.http.request(`/v2/${repository}/manifests/${reference}`, {
+      method: 'HEAD',
+      scope: pull(repository),
+      accept: manifestMediaTypes,
+      ...options,
+    });
+    await response.body?.cancel();
+    if (response.status === 404) return { found: false };
+    if (!response.ok)
+      throw new RegistryError(
+        `HEAD ${reference} in ${repository}: HTTP ${response.status}`,
+        `HTTP${response.status}`,
+      );
+    return { found: true, digest: response.headers.get('docker-content-digest') ?? undefined };
+  }
+
+  referrerVisibility(): 'referrers-api' | 'tags' | 'not-yet-known' {
+    if (this.referrersApiMissing) return 'tags';
+    return this.referrersApiAnswered ? 'referrers-api' : 'not-yet-known';
+  }
+
   /** The subset of `digests` the repository holds, asked of the registry (no cache). */
   async presentDigests(
     repository: string,
@@ -265,19 +342,7 @@ export class OciDriver implements RegistryDriver {
   ): Promise<Set<Digest>> {
     const present = new Set<Digest>();
     await mapWithConcurrency([...new Set(digests)], this.concurrency, async (digest) => {
-      const response = await this.http.request(`/v2/${repository}/manifests/${digest}`, {
-        method: 'HEAD',
-        scope: pull(repository),
-        accept: manifestMediaTypes,
-        ...options,
-      });
-      await response.body?.cancel();
-      if (response.ok) present.add(digest);
-      else if (response.status !== 404)
-        throw new RegistryError(
-          `HEAD ${digest} in ${repository}: HTTP ${response.status}`,
-          `HTTP${response.status}`,
-        );
+      if ((await this.head(repository, digest, options)).found) present.add(digest);
     });
     return present;
   }
@@ -298,11 +363,12 @@ export class OciDriver implements RegistryDriver {
     }
     if (!response.ok) throw await failure(response, `read the manifest ${reference} of ${repository}`);
     const body = await bodyText(response);
+    const contentType = response.headers.get('content-type') ?? undefined;
     return {
       text: body.toString('utf8'),
-      computed: sha256(body),
+      computed: manifestDigest(body, contentType),
       named: response.headers.get('docker-content-digest'),
-      contentType: response.headers.get('content-type') ?? undefined,
+      contentType,
     };
   }
 
@@ -387,11 +453,6 @@ export class OciDriver implements RegistryDriver {
 
 function pull(repository: string): string {
   return `repository:${repository}:pull`;
-}
-
-/** A digest names exact bytes: hash what was received, not a re-encoding of it. */
-function sha256(body: Buffer): Digest {
-  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 
 async function bodyText(response: Response): Promise<Buffer> {
