@@ -19,8 +19,8 @@ export interface ScriptedAnswer {
 export interface GitHubApi {
   readonly url: string;
   readonly state: GitHubPackagesState;
-  /** Every request, in order, with the status it got. */
-  readonly requests: { method: string; path: string; status: number }[];
+  /** Every request, in order, with the status it got and when it came (performance.now()). */
+  readonly requests: { method: string; path: string; status: number; at: number }[];
   /** Answers the next `times` requests matching the method and path with `answer` instead. */
   failNext(method: string, path: RegExp, answer: ScriptedAnswer, times?: number): void;
   /** Deletes a version's manifest where manifests are served, before the version goes. */
@@ -121,6 +121,7 @@ export async function startGitHubApi(
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', base);
     const method = request.method ?? 'GET';
+    const at = performance.now();
     const token = /^(?:token|bearer)\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const grant = token === undefined ? undefined : state.tokens.get(token);
     const answer = async (): Promise<ScriptedAnswer> => {
@@ -140,7 +141,7 @@ export async function startGitHubApi(
     };
     answer()
       .then((result) => {
-        requests.push({ method, path: url.pathname + url.search, status: result.status });
+        requests.push({ method, path: url.pathname + url.search, status: result.status, at });
         response.writeHead(result.status, {
           'content-type': 'application/json; charset=utf-8',
           'x-ratelimit-limit': '5000',
