@@ -145,6 +145,7 @@ describe('DescribeImages and ListImages', () => {
       imageSizeInBytes: 1100,
       imagePushedAt: pushedAt,
       imageManifestMediaType: ociManifestType,
+      imageStatus: 'ACTIVE',
       artifactMediaType: ociConfigType,
       lastRecordedPullTime: lastPulledAt,
     });

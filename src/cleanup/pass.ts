@@ -1,4 +1,4 @@
-import type { HandlerSpec } from '../core/types.js';
+import { type HandlerSpec, notableSkipReasons } from '../core/types.js';
 import { mapWithConcurrency, type RegistryDriver } from '../registry/driver.js';
 import { type HandlerReport, type HandlerRun, runHandler } from './handler.js';
 
@@ -68,7 +68,7 @@ function compactReport(report: HandlerReport): HandlerReport {
   if (report.plan === undefined) return report;
   const decisions = report.plan.decisions.filter(
     (decision) =>
-      decision.fate === 'delete' || (decision.fate === 'skip' && decision.reason !== 'prefix-mismatch'),
+      decision.fate === 'delete' || (decision.fate === 'skip' && notableSkipReasons.has(decision.reason)),
   );
   return { ...report, plan: { ...report.plan, decisions } };
 }

@@ -36,7 +36,8 @@ export async function runDemo(options: { logLevel: string }): Promise<number> {
     write(
       `An ECR emulator now holds ${plural(fleet.images.length, 'tagged image')} in ${seedRepositories.join(', ')}: ` +
         'multi-arch indexes with attestations (sha tags), Docker manifest lists and single images (v tags), ' +
-        'an image with two tags, a `nightly` tag no rule matches, an untagged orphan, and in kayron a platform ' +
+        'an image with two tags, a `nightly` tag no rule matches, a `cache` tag that only looks like a commit hash, ' +
+        'an untagged orphan, and in kayron a platform ' +
         'manifest shared by an old sha index and the newest release. The seed deployment runs on it: ' +
         `${plural(handlers.length, 'handler')}, keep 10, drop at most 5 per run.\n`,
     );

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { HandlerReport } from '../cleanup/handler.js';
 import { formatDuration } from '../config/duration.js';
-import type { ImageDecision, Plan } from '../core/types.js';
+import { type ImageDecision, notableSkipReasons, type Plan } from '../core/types.js';
 import { formatBytes, formatTime, palette, plural, shortDigest } from './format.js';
 
 type Colors = ReturnType<typeof palette>;
@@ -183,10 +183,11 @@ function renderGroups(plan: Plan, color: Colors): string {
 
 /**
  * A skipped image worth a person's attention: it looks like the rule's but is passed over (several
- * tags, no push time). Tags of other rules (prefix mismatches) are not this handler's business.
+ * tags, no push time, only starts like a commit hash, schema 1). Tags of other rules, referrers and
+ * archived images are not this handler's business.
  */
 function isWorthShowing(decision: ImageDecision): boolean {
-  return decision.fate === 'skip' && decision.reason !== 'prefix-mismatch';
+  return decision.fate === 'skip' && notableSkipReasons.has(decision.reason);
 }
 
 /** Compact tables: no line between rows; colours only on a terminal. */

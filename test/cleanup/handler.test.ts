@@ -287,7 +287,8 @@ describe('cleanup handlers end to end (SDK over HTTP against the emulator)', () 
     const recovered = await runPass(impatient, [spec], { mode: 'apply', ...run });
     expect(recovered[0]).toMatchObject({ success: true });
     expect(recovered[0]?.execution?.deleted).toHaveLength(25);
-    expect(ecr.emulator.requestCounts().DescribeImages).toBe(1);
+    // A fresh listing, and the check of the doomed digests' tags right before deleting.
+    expect(ecr.emulator.requestCounts().DescribeImages).toBe(2);
   });
 
   describe('media types it does not clean', () => {

@@ -7,6 +7,7 @@ import type { Job } from '../../src/engine/job.js';
 import { createMetrics } from '../../src/engine/metrics.js';
 import { silentLogger } from '../../src/log.js';
 import { startEmulatedEcr } from '../support/emulator.js';
+import { commitHashRule } from '../support/inventory.js';
 
 const context = { stopping: new AbortController().signal, abort: new AbortController().signal };
 const handlers = [{ name: 'kayron:sha', repository: 'kayron' }];
@@ -64,11 +65,7 @@ describe('instrument: the seed’s metrics as a decorator', () => {
     try {
       seedDemoFleet(ecr.emulator.state);
       const metrics = createMetrics(handlers);
-      const spec = {
-        name: 'kayron:sha',
-        repository: 'kayron',
-        rule: { name: 'sha', prefixes: '0123456789abcdef'.split(''), keep: 10, drop: 5 },
-      };
+      const spec = { name: 'kayron:sha', repository: 'kayron', rule: commitHashRule };
       const report = await countCleanup(cleanupJob(ecr.driver, spec, silentLogger), metrics).run(context);
       expect(report.success).toBe(true);
       expect(await sample(metrics, 'janitor_images_deleted_total', { repository: 'kayron' })).toBe(4);
