@@ -114,6 +114,8 @@ describe.skipIf(skipWithoutDistribution)(
       expect(new Set([...before].filter((key) => !after.has(key)))).toEqual(expected);
       for (const repository of seedRepositories)
         expect((await checkIntegrity(driver, repository)).broken).toEqual([]);
+      const check = await runCli(['check', '--config', configPath], { GITHUB_TOKEN: deletingToken });
+      expect(check.exitCode, check.stdout + check.stderr).toBe(0);
     }, 120_000);
 
     // Continues from the state the first run left: the same fleet, one run older.
