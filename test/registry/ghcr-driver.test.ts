@@ -3,8 +3,8 @@ import { runHandler } from '../../src/cleanup/handler.js';
 import { MediaType } from '../../src/core/types.js';
 import { buildImageManifest } from '../../src/emulator/manifests.js';
 import { silentLogger } from '../../src/log.js';
+import { missingScopeMessage } from '../../src/registry/ghcr/answers.js';
 import type { RateLimitEvent } from '../../src/registry/ghcr/client.js';
-import { missingScopeMessage } from '../../src/registry/ghcr/packages.js';
 import { type Distribution, skipWithoutDistribution, startDistribution } from '../support/distribution.js';
 import {
   type GhcrStandIn,
@@ -238,6 +238,24 @@ describe('GHCR driver against the stand-in (manifests held in memory)', () => {
     expect(await stale.deleteDigests('workflow', [second])).toEqual([
       { digest: second, outcome: 'already-gone' },
     ]);
+  });
+
+  it('takes a 403 that is not the rate limit (a workflow token without packages: write) as a missing permission', async () => {
+    const digests = holdSingles('forbidden', 3);
+    standIn.github.failNext('DELETE', /\/versions\/\d+$/, {
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    });
+    const outcomes = await standIn.driver().deleteDigests('forbidden', digests);
+    expect(outcomes.map((outcome) => outcome.outcome === 'failed' && outcome.code)).toEqual([
+      'MissingPermission',
+      'MissingPermission',
+      'MissingPermission',
+    ]);
+    expect(outcomes[0]?.outcome === 'failed' && outcomes[0].reason).toBe(
+      `${missingScopeMessage} (GitHub: “Resource not accessible by integration”)`,
+    );
+    expect(restRequests('DELETE', /./)).toHaveLength(1);
   });
 
   it('reports GitHub’s refusals — a public version past 5,000 downloads, a package’s last tagged version — in words', async () => {

@@ -1,5 +1,6 @@
 import type { DeleteOutcome, Digest } from '../../core/types.js';
 import { type CallOptions, RegistryError } from '../driver.js';
+import { codeOf, explain, failure, headerOf, messageOf, missingScopeMessage, statusOf } from './answers.js';
 import type { GitHubClient } from './client.js';
 
 /** One version of a container package: one manifest digest, tagged or not. */
@@ -10,9 +11,6 @@ export interface PackageVersion {
   /** When GitHub first saw this digest (`created_at`); see the README on why not `updated_at`. */
   readonly createdAt?: Date;
 }
-
-export const missingScopeMessage =
-  'the token cannot delete packages: it needs `delete:packages`, or `packages: write` for GITHUB_TOKEN in a workflow';
 
 /** GitHub's documented maximum page size; 10,000 versions are 100 requests. */
 const pageSize = 100;
@@ -190,57 +188,4 @@ function readVersion(item: unknown, packageName: string): PackageVersion {
     tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [],
     ...(created && !Number.isNaN(created.getTime()) && { createdAt: created }),
   };
-}
-
-/** GitHub's refusals that no retry changes, in words that say what to do. */
-function explain(status: number, message: string): string {
-  if (/more than 5,?000 downloads/i.test(message))
-    return `GitHub does not delete a version of a public package downloaded more than 5,000 times (“${message}”): GitHub support can, or the package can be made private first`;
-  if (/last tagged version/i.test(message))
-    return `GitHub does not delete the last tagged version of a package (“${message}”): delete the package itself on GitHub if that is what is wanted`;
-  if (status === 403 || status === 429) return `GitHub kept refusing for its rate limit: ${message}`;
-  return `GitHub answered ${status}: ${message}`;
-}
-
-function codeOf(status: number, message: string): string {
-  if (/more than 5,?000 downloads/i.test(message)) return 'TooManyDownloads';
-  if (/last tagged version/i.test(message)) return 'LastTaggedVersion';
-  if (status === 403 || status === 429) return 'RateLimited';
-  return `HTTP${status}`;
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown; response?: unknown } | undefined)?.status;
-  // An aborted fetch carries status 500 but no response: it is not an answer from GitHub.
-  return typeof status === 'number' && (error as { response?: unknown }).response !== undefined
-    ? status
-    : undefined;
-}
-
-function messageOf(error: unknown): string {
-  const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
-  return typeof data?.message === 'string' ? data.message : (error as Error).message;
-}
-
-function headerOf(error: unknown, name: string): string | undefined {
-  const value = (error as { response?: { headers?: Record<string, unknown> } }).response?.headers?.[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function failure(error: unknown, what: string): RegistryError {
-  const status = statusOf(error);
-  if (status === 401)
-    return new RegistryError(
-      `GitHub refused the token (401 ${messageOf(error)}) to ${what}`,
-      'BadCredentials',
-      { cause: error },
-    );
-  const detail = status === undefined ? (error as Error).message : `HTTP ${status}: ${messageOf(error)}`;
-  return new RegistryError(
-    `could not ${what} on GitHub: ${detail}`,
-    status === undefined ? 'Unreachable' : `HTTP${status}`,
-    {
-      cause: error,
-    },
-  );
 }
