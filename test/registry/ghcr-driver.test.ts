@@ -8,6 +8,7 @@ import type { RateLimitEvent } from '../../src/registry/ghcr/client.js';
 import { type Distribution, skipWithoutDistribution, startDistribution } from '../support/distribution.js';
 import {
   type GhcrStandIn,
+  type HeldImage,
   holdMultiArchImages,
   readOnlyToken,
   startGhcrStandIn,
@@ -136,6 +137,17 @@ describe('GHCR driver against the stand-in (manifests held in memory)', () => {
     await driver.listImages('fleet');
     expect(restRequests('GET', /\/versions/)).toHaveLength(4);
     expect(manifestReads()).toHaveLength(before);
+
+    // The tags right before deleting: a version at a time while that is fewer requests than the listing.
+    const [oldest, second, third] = held as [HeldImage, HeldImage, HeldImage];
+    standIn.state.recordPush(testOwner, 'fleet', oldest.digests[0] as string, 'hotfix');
+    expect(
+      await driver.currentTags('fleet', [oldest.digests[0] as string, oldest.digests[1] as string]),
+    ).toEqual(new Map([[oldest.digests[0], [oldest.tag, 'hotfix']]]));
+    expect(restRequests('GET', /\/versions\/\d+$/)).toHaveLength(2);
+    const three = [oldest, second, third].map((image) => image.digests[0] as string);
+    expect((await driver.currentTags('fleet', three)).size).toBe(3);
+    expect(restRequests('GET', /\/versions\?/)).toHaveLength(6);
   });
 
   it('finds orphans, since every untagged manifest is a version: old ones go, children of a tagged index stay', async () => {

@@ -3,7 +3,7 @@ import { type CallOptions, mapWithConcurrency, type RegistryDriver } from '../dr
 import { OciDriver } from '../oci/driver.js';
 import type { RetryPolicy } from '../oci/http.js';
 import { createGitHubClient, type RateLimitEvent } from './client.js';
-import { GitHubPackages, type PackageVersion } from './packages.js';
+import { GitHubPackages, type PackageVersion, versionsPerPage } from './packages.js';
 
 export interface GhcrDriverOptions {
   /** The user or organisation that owns the packages (`ghcr.io/OWNER/PACKAGE`). */
@@ -141,16 +141,31 @@ export class GhcrDriver implements RegistryDriver {
     return new Set(digests.filter((digest) => listed.has(digest)));
   }
 
-  /** The tags each digest carries now, from a fresh listing; untagged digests and gone ones are absent. */
+  /**
+   * The tags each digest carries now, asked of GitHub (untagged digests and gone ones are absent):
+   * each version by the id the listing gave, or the listing again when that takes fewer requests.
+   * A digest pushed again since the listing is a new version under a new id; the old id answers
+   * 404 and the digest counts as gone — as it does for the delete, which names the old id too.
+   */
   async currentTags(
     repository: string,
     digests: readonly Digest[],
     options: CallOptions = {},
   ): Promise<Map<Digest, readonly string[]>> {
-    const wanted = new Set(digests);
+    const wanted = [...new Set(digests)];
+    const ids = this.versionIds.get(repository);
     const tags = new Map<Digest, readonly string[]>();
-    for (const version of await this.listVersions(repository, options))
-      if (wanted.has(version.digest) && version.tags.length > 0) tags.set(version.digest, version.tags);
+    if (ids === undefined || wanted.length > Math.ceil(ids.size / versionsPerPage)) {
+      const asked = new Set(wanted);
+      for (const version of await this.listVersions(repository, options))
+        if (asked.has(version.digest) && version.tags.length > 0) tags.set(version.digest, version.tags);
+      return tags;
+    }
+    await mapWithConcurrency(wanted, this.concurrency, async (digest) => {
+      const id = ids.get(digest);
+      const version = id === undefined ? undefined : await this.packages.getVersion(repository, id, options);
+      if (version?.digest === digest && version.tags.length > 0) tags.set(digest, version.tags);
+    });
     return tags;
   }
 

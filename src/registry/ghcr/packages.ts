@@ -13,7 +13,7 @@ export interface PackageVersion {
 }
 
 /** GitHub's documented maximum page size; 10,000 versions are 100 requests. */
-const pageSize = 100;
+export const versionsPerPage = 100;
 
 type OwnerKind = 'Organization' | 'User';
 
@@ -36,7 +36,7 @@ export class GitHubPackages {
     const pages = this.client.paginate.iterator(`GET ${prefix}/packages`, {
       owner: this.owner,
       package_type: 'container',
-      per_page: pageSize,
+      per_page: versionsPerPage,
       ...request(options),
     });
     try {
@@ -58,7 +58,7 @@ export class GitHubPackages {
       owner: this.owner,
       package_name: packageName,
       state: 'active',
-      per_page: pageSize,
+      per_page: versionsPerPage,
       ...request(options),
     });
     try {
@@ -108,7 +108,7 @@ export class GitHubPackages {
       if (status === 404) {
         const scopes = headerOf(error, 'x-oauth-scopes');
         const lacksScope = scopes !== undefined && !scopes.split(/\s*,\s*/).includes('delete:packages');
-        if (lacksScope || (await this.stillListed(path, parameters)))
+        if (lacksScope || (await this.getVersion(packageName, version.id, options)) !== undefined)
           return { digest, outcome: 'failed', code: 'MissingPermission', reason: missingScopeMessage };
         return { digest, outcome: 'already-gone' };
       }
@@ -116,13 +116,23 @@ export class GitHubPackages {
     }
   }
 
-  private async stillListed(path: string, parameters: Record<string, unknown>): Promise<boolean> {
+  /** One version by its id, asked of GitHub now; undefined once it is gone. */
+  async getVersion(
+    packageName: string,
+    id: number,
+    options: CallOptions = {},
+  ): Promise<PackageVersion | undefined> {
+    const prefix = await this.prefix(options);
     try {
-      await this.client.request(`GET ${path}`, parameters);
-      return true;
+      const { data } = await this.client.request(
+        `GET ${prefix}/packages/container/{package_name}/versions/{package_version_id}`,
+        { owner: this.owner, package_name: packageName, package_version_id: id, ...request(options) },
+      );
+      return readVersion(data, packageName);
     } catch (error) {
-      if (statusOf(error) === 404) return false;
-      throw failure(error, 'look up a version GitHub would not delete');
+      if (error instanceof RegistryError) throw error;
+      if (statusOf(error) === 404) return undefined;
+      throw failure(error, `look up version ${id} of ${this.owner}/${packageName}`);
     }
   }
 
