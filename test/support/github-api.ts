@@ -84,8 +84,8 @@ export async function startGitHubApi(
     if (segments.length === 3 && method === 'GET') {
       if (url.searchParams.get('package_type') !== 'container')
         return { status: 422, body: { message: 'Invalid package_type' } };
-      const all = [...owner.packages].map(([packageName, found]) => ({
-        id: packageName.length,
+      const all = [...owner.packages].map(([packageName, found], index) => ({
+        id: index + 1,
         name: packageName,
         package_type: 'container',
         visibility: found.visibility,
