@@ -335,10 +335,11 @@ describe('GHCR driver against the stand-in (manifests held in memory)', () => {
 
 /**
  * The stand-in enforces a secondary limit of 100 points a "minute" of 600 ms (secondMs 10): 20
- * deletes at 5 points. Paced at 12 a minute the driver stays under it; the arithmetic is the one
- * of GitHub's 900 points and the default 150 deletes a minute, on a smaller scale.
+ * deletes at 5 points. The driver stays under it by its budget of points (90 a minute here,
+ * reads and deletes alike), or by its pace of deletes (12 a minute here): the arithmetic of
+ * GitHub's 900 points, the default budget of 880 and 150 deletes a minute, on a smaller scale.
  */
-describe('GHCR deletes paced under the secondary limit (stand-in enforcing it)', () => {
+describe('GHCR requests paced under the secondary limit (stand-in enforcing it)', () => {
   let standIn: GhcrStandIn;
   beforeEach(async () => {
     standIn = await startGhcrStandIn(undefined, { secondaryLimit: { pointsPerMinute: 100, secondMs: 10 } });
@@ -359,20 +360,24 @@ describe('GHCR deletes paced under the secondary limit (stand-in enforcing it)',
   }
 
   const refusals = () => standIn.github.requests.filter((request) => request.status === 403).length;
+  const unlimited = 1_000_000;
 
-  it('24 deletes paced at 12 a minute never meet the limit', async () => {
-    const digests = hold(24);
-    const outcomes = await standIn
-      .driver({ secondMs: 10, deletesPerMinute: 12 })
-      .deleteDigests('paced', digests);
-    expect(outcomes.every((outcome) => outcome.outcome === 'deleted')).toBe(true);
-    expect(refusals()).toBe(0);
-    expect(standIn.state.package(testOwner, 'paced')?.versions.size).toBe(1);
-  });
+  for (const [name, pace] of [
+    ['a budget of points for every request', { pointsPerMinute: 90, deletesPerMinute: unlimited }],
+    ['a pace of deletes', { pointsPerMinute: unlimited, deletesPerMinute: 12 }],
+  ] as const) {
+    it(`24 deletes paced by ${name} never meet the limit`, async () => {
+      const digests = hold(24);
+      const outcomes = await standIn.driver({ secondMs: 10, ...pace }).deleteDigests('paced', digests);
+      expect(outcomes.every((outcome) => outcome.outcome === 'deleted')).toBe(true);
+      expect(refusals()).toBe(0);
+      expect(standIn.state.package(testOwner, 'paced')?.versions.size).toBe(1);
+    });
+  }
 
   it('unpaced, the same deletes meet the limit, and still all succeed by waiting as GitHub says', async () => {
     const digests = hold(24);
-    const driver = standIn.driver({ secondMs: 10, deletesPerMinute: 1_000_000 });
+    const driver = standIn.driver({ secondMs: 10, pointsPerMinute: unlimited, deletesPerMinute: unlimited });
     const outcomes = await driver.deleteDigests('paced', digests);
     expect(outcomes.every((outcome) => outcome.outcome === 'deleted')).toBe(true);
     expect(refusals()).toBeGreaterThan(0);

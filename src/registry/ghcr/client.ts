@@ -3,6 +3,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
+import { defaultPointsPerMinute, pointsBudget } from './points.js';
 
 /**
  * GitHub's secondary limit for the REST API is 900 points a minute, and a DELETE costs 5 of them:
@@ -15,6 +16,8 @@ export interface GitHubClientOptions {
   /** `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server. */
   readonly apiUrl: string;
   readonly deletesPerMinute?: number;
+  /** GitHub's secondary limit less a margin: see points.ts. */
+  readonly pointsPerMinute?: number;
   /**
    * How long one second of GitHub's waits lasts here, in milliseconds: `retry-after`, the time to
    * a rate limit's reset, the pacing of deletes. 1000 in use; tests shrink it so that waiting
@@ -38,7 +41,8 @@ const secondaryRetries = 4;
 /** The hourly quota's reset is waited for only if it is this close; beyond, the run fails and says so. */
 const longestPrimaryWaitSeconds = 600;
 
-const GitHubOctokit = Octokit.plugin(throttling, retry);
+// The budget first, so that it wraps innermost: every attempt, retries included, is paid for.
+const GitHubOctokit = Octokit.plugin(pointsBudget, throttling, retry);
 export type GitHubClient = InstanceType<typeof GitHubOctokit>;
 
 /**
@@ -69,6 +73,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     auth: options.token,
     baseUrl: options.apiUrl.replace(/\/+$/, ''),
     userAgent: 'registry-janitor',
+    pointsBudget: { pointsPerMinute: options.pointsPerMinute ?? defaultPointsPerMinute, secondMs },
     // Failures reach the caller as errors with their status; the client need not print them.
     log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
     retry: {

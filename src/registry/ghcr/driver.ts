@@ -16,6 +16,8 @@ export interface GhcrDriverOptions {
   /** Reads in flight at once (REST pages are read one after another). */
   readonly concurrency?: number;
   readonly deletesPerMinute?: number;
+  /** Points of GitHub's secondary limit any minute may spend (default 880 of 900). */
+  readonly pointsPerMinute?: number;
   /** One second of GitHub's waits, in milliseconds (1000; tests shrink it). */
   readonly secondMs?: number;
   readonly onRateLimit?: (event: RateLimitEvent) => void;
@@ -51,6 +53,7 @@ export class GhcrDriver implements RegistryDriver {
         token: options.token,
         apiUrl: options.apiUrl ?? 'https://api.github.com',
         ...(options.deletesPerMinute !== undefined && { deletesPerMinute: options.deletesPerMinute }),
+        ...(options.pointsPerMinute !== undefined && { pointsPerMinute: options.pointsPerMinute }),
         ...(options.secondMs !== undefined && { secondMs: options.secondMs }),
         ...(options.onRateLimit && { onRateLimit: options.onRateLimit }),
       }),
