@@ -1,5 +1,7 @@
 # registry-janitor: `janitor daemon` by default; any other command by overriding the arguments,
-# e.g. `docker run IMAGE` (daemon) or a Kubernetes CronJob with command [node, /app/bin/janitor.js, apply].
+# e.g. `docker run -v $PWD/janitor.yaml:/etc/janitor/config.yaml IMAGE` (daemon) or a Kubernetes
+# CronJob with command [node, /app/bin/janitor.js, apply]. The entrypoint runs node itself (PID 1,
+# exec form, no npx or shell in between), so SIGTERM reaches the daemon.
 # (Not built in this repository's CI: there is no Docker engine there. See README, Deployment.)
 
 FROM node:20-slim AS build
@@ -11,8 +13,11 @@ RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-slim
+# The config is mounted here (a ConfigMap, a volume); --config in the arguments overrides it. The
+# tool never runs apply or the daemon on repositories nobody named: without a config it exits 2.
 ENV NODE_ENV=production \
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
+    JANITOR_CONFIG=/etc/janitor/config.yaml
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules

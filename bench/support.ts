@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Faults } from '../src/emulator/server.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -10,21 +11,23 @@ export interface EmulatorProcess {
   readonly endpoint: string;
   readonly manifests: number;
   readonly seedSeconds: number;
-  counts(): Promise<{ counts: Record<string, number>; peakConcurrency: number }>;
+  counts(): Promise<{ counts: Record<string, number>; peakConcurrency: number; throttled: number }>;
+  setFaults(faults: Faults): Promise<void>;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** The emulator in a process of its own, seeded with a fleet, answering after `latencyMs`. */
-export async function startEmulatorProcess(shape: {
-  repositories: number;
-  images: number;
-  indexShare: number;
-  latencyMs: number;
-}): Promise<EmulatorProcess> {
+/** The emulator in a process of its own, seeded with a fleet (or the demo's), answering after `latencyMs`. */
+export async function startEmulatorProcess(
+  shape:
+    | { repositories: number; images: number; indexShare: number; latencyMs: number }
+    | { demo: true; latencyMs: number },
+): Promise<EmulatorProcess> {
   const child: ChildProcess = fork(
     here('./emulator-process.ts'),
-    [shape.repositories, shape.images, shape.indexShare, shape.latencyMs].map(String),
+    'demo' in shape
+      ? ['demo', String(shape.latencyMs)]
+      : [shape.repositories, shape.images, shape.indexShare, shape.latencyMs].map(String),
     {
       execArgv: ['--max-old-space-size=20000', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -36,9 +39,14 @@ export async function startEmulatorProcess(shape: {
   return {
     ...ready,
     counts: async () => {
-      const answer = next<{ counts: Record<string, number>; peakConcurrency: number }>();
+      const answer = next<{ counts: Record<string, number>; peakConcurrency: number; throttled: number }>();
       child.send({ command: 'counts' });
       return answer;
+    },
+    setFaults: async (faults) => {
+      const answer = next();
+      child.send({ command: 'faults', faults });
+      await answer;
     },
     reset: async () => {
       const answer = next();

@@ -23,3 +23,18 @@ export function createLogger(options: {
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });
+
+/**
+ * A failure in a log line: its message at `level`, and its stack (with every `cause`) only at
+ * debug — a trace is for whoever debugs, not for the operator reading a table or a daemon's log.
+ */
+export function logFailure(
+  logger: Logger,
+  level: 'error' | 'warn',
+  error: unknown,
+  message: string,
+  fields: Record<string, unknown> = {},
+): void {
+  logger[level]({ ...fields, error: error instanceof Error ? error.message : String(error) }, message);
+  logger.debug({ ...fields, err: error }, `${message} (trace)`);
+}

@@ -1,10 +1,14 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Digest, Plan } from '../core/types.js';
 
-/** One line of the audit log: a digest the registry confirmed deleted, and why it went. */
+/**
+ * One line of the audit log: a digest the registry confirmed deleted, and why it went — or an
+ * image the rule would have deleted that stays because it is in use, and who uses it.
+ */
 export interface AuditEntry {
   readonly time: string;
   readonly registry: string;
+  readonly action: 'deleted' | 'kept';
   readonly repository: string;
   readonly digest: Digest;
   readonly tags: readonly string[];

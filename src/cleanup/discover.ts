@@ -14,3 +14,19 @@ export async function discoverHandlers(
   const discovered = needsDiscovery(config) ? await driver.listRepositories(options) : [];
   return handlersOf(config, discovered);
 }
+
+/**
+ * Rules that, this pass, apply to no repository at all: their patterns matched nothing the
+ * registry lists (an empty registry, a team that has no repositories yet). Worth a warning, not
+ * a failure: an hourly job must not fail every hour for a team that does not exist yet.
+ */
+export function rulesWithoutRepositories(config: Config, handlers: readonly HandlerSpec[]): string[] {
+  const covered = new Set(handlers.map((handler) => handler.rule));
+  return config.rules.flatMap((configured, index) =>
+    configured.active && !covered.has(configured.rule)
+      ? [
+          `rules[${index}] (${configured.rule.name}: ${configured.repositories.join(', ')}) matches no repository`,
+        ]
+      : [],
+  );
+}

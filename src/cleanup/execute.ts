@@ -33,8 +33,10 @@ export interface ExecuteOptions {
   /** Waits before retrying a child the registry refused while its just-deleted parent still showed. */
   readonly retryDelaysMs?: readonly number[];
   readonly sleep?: (milliseconds: number) => Promise<void>;
-  /** Called for each digest the registry confirms deleted, as it happens (for the audit log). */
+  /** Called for each digest the registry confirms deleted, as it happens (the audit log, metrics). */
   readonly onDeleted?: (digest: Digest) => void;
+  /** Called for each digest the registry failed to delete, as it happens (metrics). */
+  readonly onFailed?: (failure: FailedDeletion) => void;
 }
 
 const defaultRetryDelaysMs = [200, 1_000, 3_000];
@@ -74,7 +76,9 @@ export async function executePlan(
       return;
     }
     if (outcome.outcome === 'failed') {
-      report.failed.push({ digest: outcome.digest, code: outcome.code, reason: outcome.reason });
+      const failure = { digest: outcome.digest, code: outcome.code, reason: outcome.reason };
+      report.failed.push(failure);
+      options.onFailed?.(failure);
       logger.warn(
         { digest: outcome.digest, code: outcome.code, reason: outcome.reason },
         'could not delete digest',

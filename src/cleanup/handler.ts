@@ -1,17 +1,23 @@
 import type { Logger } from 'pino';
-import { buildPlan } from '../core/plan.js';
+import { blockedPlan, buildPlan } from '../core/plan.js';
 import { type Retagged, withoutRetagged } from '../core/retag.js';
-import type { HandlerSpec, Plan } from '../core/types.js';
+import type { Blocker, Digest, HandlerSpec, Plan } from '../core/types.js';
+import { logFailure } from '../log.js';
+import { plural } from '../plural.js';
 import type { RegistryDriver } from '../registry/driver.js';
 import { type AuditSink, auditDetails } from './audit.js';
-import { type ExecutionReport, executePlan } from './execute.js';
-import { takeInventory } from './inventory.js';
+import { type ExecutionReport, executePlan, type FailedDeletion } from './execute.js';
+import { type InUseProvider, inUseOfRepository, sourceBlockers } from './in-use.js';
+import { type InUseOf, takeInventory } from './inventory.js';
+import type { CleanupEvent } from './progress.js';
 
 /**
  * One run of one handler — one rule over one repository, e.g. `kayron:v` — as the seed's Ensure:
  *
+ *   in use    ← what the in-use sources say runs             (read once per pass; any failure blocks)
  *   images    ← every manifest of the repository            (paginated listing, + referrers API)
  *   selected  ← single-tag, pushed, prefix-matching images; if ≤ keep, stop
+ *   selected  ← minus what is in use, or reaches what is (a keep condition: drop is not used up)
  *   selected  ← the oldest min(drop, n − keep) of them
  *   manifests ← every index of the repository                (batched, cached by digest)
  *   plan      ← digest groups of the selected, minus what a staying image references
@@ -26,8 +32,15 @@ export interface HandlerRun {
   /** A hard stop: abort registry calls in flight (the run timed out). */
   readonly abortSignal?: AbortSignal;
   readonly sleep?: (milliseconds: number) => Promise<void>;
-  /** Receives one entry per digest the registry confirms deleted (the audit log). */
+  /**
+   * The audit log: one entry per digest the registry confirms deleted, and (apply) one per image
+   * the rule would have deleted but that is in use.
+   */
   readonly audit?: AuditSink;
+  /** What is in use; without it nothing is known to be in use. */
+  readonly inUse?: InUseProvider;
+  /** Told of the plan's blockers and of each deletion and failure as it happens (the daemon's metrics). */
+  readonly progress?: (event: CleanupEvent) => void;
 }
 
 export interface HandlerReport {
@@ -63,11 +76,30 @@ export async function runHandler(
   let plan: Plan | undefined;
   try {
     const call = run.abortSignal ? { signal: run.abortSignal } : {};
+    const snapshot = await run.inUse?.current();
+    if (snapshot && snapshot.failures.length > 0) {
+      plan = blockedPlan(spec, sourceBlockers(snapshot));
+      logPlan(logger, plan);
+      run.progress?.({ kind: 'planned', repository: spec.repository, blockers: plan.blockers });
+      return finish({ plan, success: false });
+    }
+    const blockers: Blocker[] = [];
+    const inUseOf: InUseOf | undefined = snapshot
+      ? async (images) => {
+          const found = await inUseOfRepository(snapshot, driver, spec.repository, images);
+          if ('inUse' in found) return found.inUse;
+          blockers.push(found.blocker);
+          return new Map();
+        }
+      : undefined;
     // One clock for the whole run: ages judged while reading must agree with those of the plan.
     const now = new Date();
-    const { images, manifests } = await takeInventory(driver, spec, call, now);
-    plan = buildPlan({ handler: spec, images, manifests, now });
+    const { images, manifests, inUse } = await takeInventory(driver, spec, call, now, inUseOf);
+    plan = buildPlan({ handler: spec, images, manifests, now, inUse });
+    if (blockers.length > 0) plan = { ...plan, groups: [], waves: [], bytesReclaimed: 0, blockers };
     logPlan(logger, plan);
+    run.progress?.({ kind: 'planned', repository: spec.repository, blockers: plan.blockers });
+    if (run.mode === 'apply' && run.audit) auditKept(run.audit, spec, plan);
     if (plan.blockers.length > 0) return finish({ plan, success: false });
     if (run.mode === 'plan' || plan.waves.length === 0) return finish({ plan, success: true });
 
@@ -87,14 +119,15 @@ export async function runHandler(
     const digestCount = plan.waves.reduce((total, wave) => total + wave.length, 0);
     logger.info(
       { images: plan.groups.length, digests: digestCount },
-      `cleaning up ${plan.groups.length} images`,
+      `cleaning up ${plural(plan.groups.length, 'image')}`,
     );
     const execution = await executePlan(driver, plan, {
       logger,
       ...(run.signal && { signal: run.signal }),
       ...(run.abortSignal && { abortSignal: run.abortSignal }),
       ...(run.sleep && { sleep: run.sleep }),
-      ...(run.audit && { onDeleted: auditFor(run.audit, spec, plan) }),
+      ...((run.audit || run.progress) && { onDeleted: tellDeleted(run, spec, plan) }),
+      ...(run.progress && { onFailed: tellFailed(run.progress, spec) }),
     });
     logger.info(
       {
@@ -110,8 +143,13 @@ export async function runHandler(
     const complete = execution.failed.length === 0 && execution.notAttempted.length === 0;
     return finish({ plan, execution, retagged: rechecked.retagged, success: complete });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    logger.error({ err: error }, 'handler run failed');
+    const cause = error instanceof Error ? error.message : String(error);
+    // Aborted by a deadline, say so first: "Request aborted" alone names no cause.
+    const reason = run.abortSignal?.aborted
+      ? (run.abortSignal.reason as Error | undefined)?.message
+      : undefined;
+    const message = reason ? `${reason}: ${cause}` : cause;
+    logFailure(logger, 'error', error, 'handler run failed');
     return finish({ ...(plan && { plan }), error: message, success: false });
   }
 }
@@ -125,7 +163,8 @@ function logPlan(logger: Logger, plan: Plan): void {
       );
     }
   }
-  for (const blocker of plan.blockers) logger.error({ blocker }, 'nothing will be deleted by this handler');
+  for (const blocker of plan.blockers)
+    logger.error({ blocker: blocker.message, kind: blocker.kind }, 'nothing will be deleted by this handler');
   for (const group of plan.groups) {
     logger.info(
       {
@@ -140,10 +179,37 @@ function logPlan(logger: Logger, plan: Plan): void {
   }
 }
 
-function auditFor(audit: AuditSink, spec: HandlerSpec, plan: Plan): (digest: string) => void {
+/** Each confirmed deletion, to the audit log and to whoever watches the run's progress. */
+function tellDeleted(run: HandlerRun, spec: HandlerSpec, plan: Plan): (digest: Digest) => void {
   const details = auditDetails(plan);
+  const images = new Set(plan.groups.map((group) => group.rootDigest));
+  const { repository } = spec;
   return (digest) => {
     const detail = details.get(digest) ?? { tags: [], reason: 'deleted with its image', bytes: 0 };
-    audit({ repository: spec.repository, digest, rule: spec.name, ...detail });
+    run.audit?.({ action: 'deleted', repository, digest, rule: spec.name, ...detail });
+    run.progress?.({ kind: 'deleted', repository, digest, bytes: detail.bytes, image: images.has(digest) });
   };
+}
+
+/** What the rule would have deleted but a workload still runs: on record, with who runs it. */
+function auditKept(audit: AuditSink, spec: HandlerSpec, plan: Plan): void {
+  for (const decision of plan.decisions) {
+    if (decision.fate !== 'keep' || decision.reason !== 'in-use') continue;
+    audit({
+      action: 'kept',
+      repository: spec.repository,
+      digest: decision.image.digest,
+      tags: [...decision.image.tags],
+      rule: spec.name,
+      reason: decision.explanation,
+      bytes: 0,
+    });
+  }
+}
+
+function tellFailed(
+  progress: (event: CleanupEvent) => void,
+  spec: HandlerSpec,
+): (failure: FailedDeletion) => void {
+  return ({ digest, code }) => progress({ kind: 'delete-failed', repository: spec.repository, digest, code });
 }

@@ -1,7 +1,7 @@
 import { ReferenceGraph } from '../core/graph.js';
 import type { Digest, Image } from '../core/types.js';
 import { indexMediaTypes, normalizeMediaType } from '../core/types.js';
-import type { RegistryDriver } from '../registry/driver.js';
+import type { CallOptions, RegistryDriver } from '../registry/driver.js';
 
 export interface BrokenIndex {
   readonly digest: Digest;
@@ -26,24 +26,45 @@ export interface IntegrityReport {
   readonly referrers: 'listing' | 'referrers-api' | 'tags' | 'not-yet-known';
 }
 
-export function isHealthy(report: IntegrityReport): boolean {
-  return (
-    report.broken.length === 0 && report.unreadable.length === 0 && report.danglingReferrers.length === 0
-  );
+/** Something found broken: an index missing a child, a referrer of a missing image. */
+export function isBroken(report: IntegrityReport): boolean {
+  return report.broken.length > 0 || report.danglingReferrers.length > 0;
+}
+
+/** A repository read to the end, or one whose verdict is partly unknown (a manifest not readable). */
+export function isFullyRead(report: IntegrityReport): boolean {
+  return report.unreadable.length === 0;
+}
+
+/**
+ * The verdict over several repositories: anything found broken says `broken`; otherwise a
+ * repository (or a manifest) that could not be read says `unknown` — not broken, not healthy.
+ */
+export function verdictOf(
+  results: readonly (IntegrityReport | { readonly error: string })[],
+): 'healthy' | 'broken' | 'unknown' {
+  if (results.some((result) => !('error' in result) && isBroken(result))) return 'broken';
+  if (results.some((result) => 'error' in result || !isFullyRead(result))) return 'unknown';
+  return 'healthy';
 }
 
 /**
  * Reads a repository and reports what is wrong with it: indexes missing children, referrers whose
  * subject is gone, and orphans with the bytes they hold. Nothing is changed.
  */
-export async function checkIntegrity(driver: RegistryDriver, repository: string): Promise<IntegrityReport> {
-  const images = await driver.listImages(repository);
+export async function checkIntegrity(
+  driver: RegistryDriver,
+  repository: string,
+  options: CallOptions = {},
+): Promise<IntegrityReport> {
+  const images = await driver.listImages(repository, options);
   if (driver.listReferrers) {
     // Referrers no tag names, where the registry can tell (the OCI 1.1 API): checked like the rest.
     const known = new Set(images.map((image) => image.digest));
     const found = await driver.listReferrers(
       repository,
       images.filter((image) => image.tags.length > 0).map((image) => image.digest),
+      options,
     );
     for (const referrer of found) {
       if (known.has(referrer.digest)) continue;
@@ -57,6 +78,7 @@ export async function checkIntegrity(driver: RegistryDriver, repository: string)
   const manifests = await driver.getManifests(
     repository,
     indexes.map((image) => image.digest),
+    options,
   );
   // Whether a child or a subject exists is asked of the registry: an inventory may know it from a cache.
   const graph = new ReferenceGraph(images, manifests);
@@ -64,7 +86,7 @@ export async function checkIntegrity(driver: RegistryDriver, repository: string)
     manifest.kind === 'index' ? manifest.children : [],
   );
   const subjects = images.flatMap((image) => graph.subjectOf(image.digest) ?? []);
-  const present = await driver.presentDigests(repository, [...children, ...subjects]);
+  const present = await driver.presentDigests(repository, [...children, ...subjects], options);
 
   const broken: BrokenIndex[] = [];
   const unreadable: { digest: Digest; reason: string }[] = [];

@@ -13,9 +13,9 @@ export interface PassOptions {
   /** Called each time a repository's handlers are all done, for a progress display. */
   readonly onProgress?: (repositoriesDone: number, repositories: number) => void;
   /**
-   * Keep, of each plan, only the decisions a table shows (deletions, and images passed over for a
-   * reason worth a look) instead of every image's: a fleet of a million images is then not held
-   * in memory until the end of the pass.
+   * Keep, of each plan, only the decisions a table shows (deletions, images kept because they are
+   * in use, and images passed over for a reason worth a look) instead of every image's: a fleet of
+   * a million images is then not held in memory until the end of the pass.
    */
   readonly compact?: boolean;
 }
@@ -45,7 +45,7 @@ export async function runPass(
             handler: spec.name,
             repository: spec.repository,
             mode: run.mode,
-            error: 'stopped before it started',
+            error: `not started: ${(run.signal.reason as Error | undefined)?.message ?? 'the run was stopped'}`,
             success: false,
             durationMs: 0,
           });
@@ -68,7 +68,9 @@ function compactReport(report: HandlerReport): HandlerReport {
   if (report.plan === undefined) return report;
   const decisions = report.plan.decisions.filter(
     (decision) =>
-      decision.fate === 'delete' || (decision.fate === 'skip' && notableSkipReasons.has(decision.reason)),
+      decision.fate === 'delete' ||
+      (decision.fate === 'keep' && decision.reason === 'in-use') ||
+      (decision.fate === 'skip' && notableSkipReasons.has(decision.reason)),
   );
   return { ...report, plan: { ...report.plan, decisions } };
 }

@@ -1,16 +1,20 @@
 import type { LevelWithSilent } from 'pino';
-import { discoverHandlers } from '../cleanup/discover.js';
-import { cleanupJob, countCleanup } from '../cleanup/job.js';
+import { cleanupJob } from '../cleanup/job.js';
 import { RepositoryLocks } from '../cleanup/lock.js';
-import { needsDiscovery } from '../config/config.js';
 import { formatDuration, parseDuration } from '../config/duration.js';
 import { loadConfigFor } from '../config/load.js';
 import type { HandlerSpec } from '../core/types.js';
+import { countCleanup } from '../daemon/count.js';
+import { followRepositories } from '../daemon/follow.js';
+import { assessHealth } from '../daemon/health.js';
 import { parseListenAddress, startStatusServer } from '../daemon/server.js';
+import { waitForStop } from '../daemon/stop.js';
 import { Engine } from '../engine/engine.js';
 import { instrument } from '../engine/instrument.js';
 import { createMetrics } from '../engine/metrics.js';
+import { RunRecords } from '../engine/records.js';
 import { withTimeout } from '../engine/timeout.js';
+import { createInUseReader } from '../inuse/create.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
 
@@ -35,64 +39,68 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     return 2;
   }
   const { config, driver, address, shutdownMs } = setup;
-  let handlers: HandlerSpec[];
-  try {
-    handlers = await discoverHandlers(config, driver);
-  } catch (error) {
-    process.stderr.write(`cannot list the registry's repositories: ${(error as Error).message}\n`);
-    return 1;
-  }
-  const metrics = createMetrics(handlers);
+  const records = new RunRecords();
+  const metrics = createMetrics(records, config.schedule);
   const locks = new RepositoryLocks();
+  // Read at most once per `inUse.refresh`, however many handlers run in that time.
+  const inUse =
+    config.inUse &&
+    createInUseReader(config.inUse, (snapshot) => {
+      const fields = {
+        sources: snapshot.sources,
+        references: snapshot.uses.length,
+        failures: snapshot.failures,
+      };
+      if (snapshot.failures.length > 0)
+        logger.error(fields, 'in-use sources could not all be read: every handler is blocked');
+      else logger.info(fields, 'read what is in use');
+    });
+  // Outside in: the records (health, last success) and the seed's run metrics see a run cut off at
+  // its deadline as failed; the cleanup counters hear of each deletion as it happens.
   const jobFor = (spec: HandlerSpec) =>
-    instrument(
-      countCleanup(withTimeout(cleanupJob(driver, spec, logger, locks), config.schedule.timeoutMs), metrics),
-      metrics,
+    records.watch(
+      instrument(
+        countCleanup(
+          withTimeout(cleanupJob(driver, spec, logger, locks, inUse), config.schedule.timeoutMs),
+          metrics,
+        ),
+        metrics,
+      ),
     );
-  const engine = new Engine(handlers.map(jobFor), {
+  let engine: Engine | undefined;
+  const following = await followRepositories({
+    config,
+    driver,
+    logger,
+    engine: () => engine as Engine,
+    jobFor,
+    onAdded: (spec) => metrics.addHandler(spec),
+    onRemoved: (name) => {
+      records.forget(name);
+      metrics.removeHandler(name);
+    },
+  });
+  for (const handler of following.handlers) metrics.addHandler(handler);
+  engine = new Engine(following.handlers.map(jobFor), {
     everyMs: config.schedule.everyMs,
     jitter: config.schedule.jitter,
     logger,
   });
+  const running = engine;
   let server: Awaited<ReturnType<typeof startStatusServer>>;
   try {
-    server = await startStatusServer(address, metrics.registry, () => engine.isRunning);
+    server = await startStatusServer(address, metrics.registry, () =>
+      assessHealth(records.entries(), running, config.schedule, Date.now()),
+    );
   } catch (error) {
+    following.stop();
     process.stderr.write(`cannot listen on ${options.metricsAddr}: ${(error as Error).message}\n`);
     return 2;
   }
-  engine.start();
-  // A handler's siblings (the other rules of its repository) decide what it must leave alone: a
-  // handler whose siblings changed is replaced, not kept with a stale view.
-  const siblingsOf = (spec: HandlerSpec) => (spec.siblings ?? []).map((sibling) => sibling.name).join(',');
-  const known = new Map(handlers.map((handler) => [handler.name, siblingsOf(handler)]));
-  let discovering = false;
-  const rediscover = async () => {
-    if (discovering) return;
-    discovering = true;
-    try {
-      const current = await discoverHandlers(config, driver);
-      const names = new Set(current.map((handler) => handler.name));
-      for (const name of engine.jobNames) if (!names.has(name)) engine.remove(name);
-      for (const handler of current) {
-        if (known.has(handler.name) && known.get(handler.name) !== siblingsOf(handler))
-          engine.remove(handler.name);
-        known.set(handler.name, siblingsOf(handler));
-        engine.add(jobFor(handler));
-      }
-    } catch (error) {
-      logger.warn({ err: error }, 'could not list the repositories again; keeping the current handlers');
-    } finally {
-      discovering = false;
-    }
-  };
-  // Rules that name repositories by pattern follow the registry, looked at once per cooldown.
-  const rediscovery = needsDiscovery(config)
-    ? setInterval(() => void rediscover(), config.schedule.everyMs)
-    : undefined;
+  running.start();
   logger.info(
     {
-      handlers: handlers.map((handler) => handler.name),
+      handlers: following.handlers.map((handler) => handler.name),
       every: formatDuration(config.schedule.everyMs),
       jitter: config.schedule.jitter,
       metrics: `http://${server.address.host}:${server.address.port}/metrics`,
@@ -100,10 +108,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     'daemon started',
   );
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const reason = await waitForStop(logger);
   // A second signal means "now": exit without waiting for runs in flight.
   const exitNow = (second: NodeJS.Signals) => {
     logger.warn({ signal: second }, 'second signal: exiting at once');
@@ -112,12 +117,12 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   process.once('SIGTERM', exitNow);
   process.once('SIGINT', exitNow);
   logger.info(
-    { signal, graceMs: shutdownMs },
+    { signal: reason, graceMs: shutdownMs },
     'stopping: no new runs; runs in flight finish their delete batch',
   );
+  following.stop();
   // Keep a little of the budget for closing the server and flushing logs.
-  clearInterval(rediscovery);
-  const finished = await engine.stop(Math.max(0, shutdownMs - 1_000));
+  const finished = await running.stop(Math.max(0, shutdownMs - 1_000));
   if (!finished) logger.warn('runs still in flight at the end of the grace period were aborted');
   await server.close();
   logger.info('daemon stopped');

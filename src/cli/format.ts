@@ -19,11 +19,14 @@ export function formatTime(date: Date | undefined): string {
   return date === undefined ? '—' : date.toISOString().slice(0, 16).replace('T', ' ');
 }
 
-export function plural(count: number, word: string, pluralWord = `${word}s`): string {
-  return `${count} ${count === 1 ? word : pluralWord}`;
-}
+export { plural } from '../plural.js';
 
-/** Colours only when a person reads a terminal; picocolors honours NO_COLOR and FORCE_COLOR. */
-export function palette(enabled: boolean) {
-  return colors.createColors(enabled);
+/**
+ * Colours when a person reads a terminal — unless NO_COLOR is set (no-color.org: present and not
+ * empty), which wins; FORCE_COLOR asks for them on a pipe too.
+ */
+export function palette(enabled: boolean, environment: NodeJS.ProcessEnv = process.env) {
+  if (environment.NO_COLOR) return colors.createColors(false);
+  const forced = environment.FORCE_COLOR !== undefined && environment.FORCE_COLOR !== '0';
+  return colors.createColors(enabled || forced);
 }

@@ -23,15 +23,22 @@ export async function main(argv: readonly string[]): Promise<number> {
       '-c, --config <file>',
       'YAML config (else $JANITOR_CONFIG, else ./janitor.yaml); builtin:seed names the seed deployment',
     );
-  const logOption = () =>
-    new Option('--log-level <level>', 'structured logs on stderr at this level')
+  // One-off commands keep stdout for their report; the daemon's output is its log.
+  const logOption = (where: 'stderr' | 'stdout' = 'stderr') =>
+    new Option('--log-level <level>', `structured logs on ${where} at this level`)
       .choices(logLevels)
       .default('warn');
+  const timeoutOption = () =>
+    new Option(
+      '--timeout <duration>',
+      'the longest the whole run may take, such as 30m (default: the config’s schedule.timeout, 15m)',
+    );
 
   const narrowing = (command: Command) =>
     command
       .option('--repository <glob...>', 'only these repositories (names or globs)')
-      .option('--rule <name...>', 'only these rules, by name (sha, v, untagged…)');
+      .option('--rule <name...>', 'only these rules, by name (sha, v, untagged…)')
+      .addOption(timeoutOption());
   narrowing(
     program
       .command('plan')
@@ -57,13 +64,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('daemon')
     .description('run every handler on its own jittered schedule, with Prometheus metrics and a health check')
     .addOption(configOption())
-    .option('--metrics-addr <host:port>', 'where /metrics and /healthz listen', defaultMetricsAddress)
+    .option(
+      '--metrics-addr <host:port>',
+      'where /metrics and the health probes (/livez, /readyz, /healthz) listen',
+      defaultMetricsAddress,
+    )
     .option(
       '--shutdown-timeout <duration>',
       'on SIGTERM/SIGINT, the longest to wait for runs in flight',
       '10s',
     )
-    .addOption(logOption().default('info'))
+    .addOption(logOption('stdout').default('info'))
     .action(async (options) => {
       // Exit explicitly: a run aborted at the end of the grace period may still hold sockets open.
       process.exit(await runDaemon(options));
@@ -75,6 +86,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .addOption(configOption())
     .option('--json', 'print one JSON document instead of a table')
+    .option('--repository <glob...>', 'only these repositories (names or globs)')
+    .addOption(timeoutOption())
+    .addOption(logOption())
     .action(async (options) => {
       exitCode = await runCheck(options);
     });

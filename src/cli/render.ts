@@ -1,8 +1,11 @@
 import Table from 'cli-table3';
 import type { HandlerReport } from '../cleanup/handler.js';
+import { confirmedDeletions } from '../cleanup/outcome.js';
 import { formatDuration } from '../config/duration.js';
 import { type ImageDecision, notableSkipReasons, type Plan } from '../core/types.js';
+import type { InUseSnapshot } from '../inuse/snapshot.js';
 import { formatBytes, formatTime, palette, plural, shortDigest } from './format.js';
+import { describeInUse } from './in-use-summary.js';
 
 type Colors = ReturnType<typeof palette>;
 
@@ -12,15 +15,19 @@ type Colors = ReturnType<typeof palette>;
  */
 export function renderReports(
   reports: readonly HandlerReport[],
-  options: { color: boolean; registry: string },
+  options: { color: boolean; registry: string; mode?: 'plan' | 'apply'; inUse?: InUseSnapshot },
 ): string {
   const color = palette(options.color);
-  const mode = reports[0]?.mode ?? 'plan';
+  const mode = options.mode ?? reports[0]?.mode ?? 'plan';
   const heading =
     mode === 'plan'
       ? `Plan for ${plural(reports.length, 'handler')} on ${options.registry} — nothing has been deleted`
       : `Cleanup of ${plural(reports.length, 'handler')} on ${options.registry}`;
-  const sections = [color.bold(heading), renderSummary(reports, color)];
+  const sections = [
+    color.bold(heading),
+    ...(options.inUse ? [describeInUse(options.inUse, color)] : []),
+    renderSummary(reports, color, mode === 'apply'),
+  ];
   for (const report of reports) {
     const detail = renderHandler(report, color);
     if (detail) sections.push(detail);
@@ -28,14 +35,28 @@ export function renderReports(
   return `${sections.join('\n\n')}\n`;
 }
 
-function renderSummary(reports: readonly HandlerReport[], color: Colors): string {
-  const apply = reports[0]?.mode === 'apply';
+/**
+ * What a handler deletes: in a plan, what it would; after an apply, only what the registry
+ * confirmed — a run whose deletes all failed reclaimed nothing.
+ */
+function deletions(report: HandlerReport): { images: number; digests: number; bytes: number } {
+  const plan = report.plan;
+  if (plan === undefined) return { images: 0, digests: 0, bytes: 0 };
+  if (report.execution) return confirmedDeletions(plan, report.execution);
+  return {
+    images: plan.groups.length,
+    digests: plan.waves.reduce((total, wave) => total + wave.length, 0),
+    bytes: plan.bytesReclaimed,
+  };
+}
+
+function renderSummary(reports: readonly HandlerReport[], color: Colors, apply: boolean): string {
   const table = new Table({
     head: [
       'handler',
       'images',
       'kept',
-      'deleting',
+      apply ? 'deleted' : 'deleting',
       'digests',
       apply ? 'reclaimed' : 'reclaims',
       'skipped',
@@ -49,18 +70,17 @@ function renderSummary(reports: readonly HandlerReport[], color: Colors): string
   let bytes = 0;
   for (const report of reports) {
     const plan = report.plan;
-    const deleting = plan?.groups.length ?? 0;
-    const digestCount = plan?.waves.reduce((total, wave) => total + wave.length, 0) ?? 0;
-    groups += deleting;
-    digests += digestCount;
-    bytes += plan?.bytesReclaimed ?? 0;
+    const done = deletions(report);
+    groups += done.images;
+    digests += done.digests;
+    bytes += done.bytes;
     table.push([
       report.handler,
       plan ? String(plan.candidateCount) : '—',
-      plan ? String(plan.candidateCount - deleting) : '—',
-      deleting > 0 ? color.yellow(String(deleting)) : '0',
-      String(digestCount),
-      formatBytes(plan?.bytesReclaimed ?? 0),
+      plan ? String(plan.candidateCount - done.images) : '—',
+      done.images > 0 ? color.yellow(String(done.images)) : '0',
+      String(done.digests),
+      formatBytes(done.bytes),
       plan ? String(plan.decisions.filter(isWorthShowing).length) : '—',
       status(report, color),
     ]);
@@ -79,13 +99,15 @@ function renderSummary(reports: readonly HandlerReport[], color: Colors): string
 }
 
 function status(report: HandlerReport, color: Colors): string {
-  if (report.error) return color.red(`error: ${truncate(report.error, 60)}`);
+  // The error itself is said once, in full, under the table.
+  if (report.error) return color.red('failed (see below)');
   if (report.plan && report.plan.blockers.length > 0) return color.red('blocked (see below)');
   const execution = report.execution;
   if (execution) {
     const failed = execution.failed.length;
-    const done = execution.deleted.length + execution.alreadyGone.length;
-    return failed > 0 ? color.red(`${done} deleted, ${failed} failed`) : color.green(`${done} deleted`);
+    const deleted = `${plural(execution.deleted.length, 'digest')} deleted`;
+    const gone = execution.alreadyGone.length > 0 ? `, ${execution.alreadyGone.length} already gone` : '';
+    return failed > 0 ? color.red(`${deleted}, ${failed} failed`) : color.green(`${deleted}${gone}`);
   }
   if (report.mode === 'apply' || (report.plan?.groups.length ?? 0) === 0) return color.green('nothing to do');
   return 'would delete';
@@ -96,8 +118,17 @@ function renderHandler(report: HandlerReport, color: Colors): string | undefined
   const lines: string[] = [];
   if (report.error) lines.push(color.red(`  error: ${report.error}`));
   if (plan) {
-    for (const blocker of plan.blockers) lines.push(color.red(`  blocked, nothing deleted: ${blocker}`));
+    for (const blocker of plan.blockers)
+      lines.push(
+        color.red(
+          `  blocked (nothing ${report.mode === 'apply' ? 'was' : 'will be'} deleted): ${blocker.message}`,
+        ),
+      );
     if (plan.groups.length > 0) lines.push(renderGroups(plan, color));
+    for (const decision of plan.decisions) {
+      if (decision.fate === 'keep' && decision.reason === 'in-use')
+        lines.push(color.green(`  kept ${describeImage(decision.image)}: ${decision.explanation}`));
+    }
     for (const decision of plan.decisions.filter(isWorthShowing)) {
       if (decision.fate === 'skip')
         lines.push(color.dim(`  skipped ${decision.image.tags.join(', ')}: ${decision.explanation}`));
@@ -140,6 +171,10 @@ function renderHandler(report: HandlerReport, color: Colors): string | undefined
   let title = report.handler;
   if (rule?.untaggedOlderThanMs !== undefined) {
     title = `${report.handler} — ${plan?.groups.length} of ${plan?.candidateCount} orphans going (untagged, unreachable, older than ${formatDuration(rule.untaggedOlderThanMs)}; at most ${rule.drop} a run)`;
+  } else if (rule && plan && report.execution) {
+    const deleted = confirmedDeletions(plan, report.execution).images;
+    const failed = report.execution.failed.length;
+    title = `${report.handler} — ${deleted} of ${plan.groups.length} planned deleted${failed > 0 ? `, ${plural(failed, 'digest')} failed` : ''} (keep ${rule.keep}, drop at most ${rule.drop})`;
   } else if (rule) {
     title = `${report.handler} — ${plan?.groups.length} of ${plan?.candidateCount} going (keep ${rule.keep}, drop at most ${rule.drop})`;
   }
@@ -148,27 +183,21 @@ function renderHandler(report: HandlerReport, color: Colors): string | undefined
 
 function renderGroups(plan: Plan, color: Colors): string {
   const table = new Table({
-    head: ['tag', 'pushed', 'digest', 'kind', 'deleting', 'bytes', 'why'],
+    head: ['tag', 'pushed (UTC)', 'digest', 'kind', 'deleting', 'bytes', 'why'],
     ...tableStyle(color),
   });
-  const decisions = new Map(
-    plan.decisions.flatMap((decision) =>
-      decision.fate === 'delete' ? [[decision.image.digest, decision] as const] : [],
-    ),
-  );
   const keptNotes: string[] = [];
   for (const group of plan.groups) {
     const deleting = group.members.filter((member) => member.fate === 'delete').length;
     const children = group.members.length - 1;
-    const decision = decisions.get(group.rootDigest);
     table.push([
       group.tag,
-      formatTime(decision?.image.pushedAt),
+      formatTime(group.pushedAt),
       shortDigest(group.rootDigest),
       children > 0 ? `index + ${plural(children, 'child', 'children')}` : 'image',
       String(deleting),
       formatBytes(group.bytes),
-      decision?.explanation ?? '',
+      group.why ?? '',
     ]);
     for (const member of group.members) {
       if (member.fate === 'keep') {
@@ -179,6 +208,13 @@ function renderGroups(plan: Plan, color: Colors): string {
     }
   }
   return [table.toString(), ...keptNotes].join('\n');
+}
+
+/** `v0.3.0 (sha256:0a1b2c3d4e5f)`, or `untagged sha256:0a1b2c3d4e5f`. */
+function describeImage(image: { digest: string; tags: readonly string[] }): string {
+  return image.tags.length > 0
+    ? `${image.tags.join(', ')} (${shortDigest(image.digest)})`
+    : `untagged ${shortDigest(image.digest)}`;
 }
 
 /**
@@ -196,8 +232,4 @@ function tableStyle(color: Colors) {
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     style: { head: color.isColorSupported ? ['cyan'] : [], border: color.isColorSupported ? ['grey'] : [] },
   };
-}
-
-function truncate(text: string, length: number): string {
-  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
 }

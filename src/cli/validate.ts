@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/errors.js';
 import { loadConfigFor } from '../config/load.js';
+import { plural } from '../plural.js';
 
 export async function runValidate(options: { config?: string }): Promise<number> {
   try {
@@ -8,7 +9,7 @@ export async function runValidate(options: { config?: string }): Promise<number>
       (configured) =>
         `${configured.rule.name} over ${configured.repositories.join(', ')}${configured.active ? '' : ' (inactive)'}`,
     );
-    process.stdout.write(`${source} is valid: ${rules.length} rules (${rules.join('; ')})\n`);
+    process.stdout.write(`${source} is valid: ${plural(rules.length, 'rule')} (${rules.join('; ')})\n`);
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {

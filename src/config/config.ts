@@ -3,9 +3,16 @@ import { releaseTagPrefixes } from '../core/match.js';
 import type { HandlerSpec, Rule } from '../core/types.js';
 import { parseDuration } from './duration.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
+import type { InUseFile } from './in-use-schema.js';
 import type { ConfigFile } from './schema.js';
 
 export type RegistryConfig = ConfigFile['registry'];
+
+/** The `inUse` section with its durations resolved. */
+export type InUseConfig = Omit<InUseFile, 'refresh' | 'timeout'> & {
+  readonly refreshMs: number;
+  readonly timeoutMs: number;
+};
 
 /** A rule as the tool runs it, and the repositories (names or globs) it applies to. */
 export interface ConfiguredRule {
@@ -19,13 +26,15 @@ export interface Config {
   readonly registry: RegistryConfig;
   readonly schedule: { readonly everyMs: number; readonly jitter: number; readonly timeoutMs: number };
   readonly rules: readonly ConfiguredRule[];
+  /** Where images in use are read from; absent, nothing is known to be in use. */
+  readonly inUse?: InUseConfig;
 }
 
 /** The seed's deployment: five repositories, the `sha` and `tag` prefix sets, keep 10, drop 5, 1h ± 1 %. */
 export const seedRepositories = ['alloy', 'kayron', 'server', 'specta', 'splits-lite'] as const;
 
 export const defaultConfigFile: ConfigFile = {
-  registry: { type: 'ecr', concurrency: 8 },
+  registry: { type: 'ecr', concurrency: 8, requestTimeout: '30s' },
   schedule: { every: '1h', jitter: 0.01, timeout: '15m' },
   rules: [
     {
@@ -60,6 +69,15 @@ export function resolveConfig(file: ConfigFile, source: string): Config {
       timeoutMs: parseDuration(file.schedule.timeout) as number,
     },
     rules,
+    ...(file.inUse && { inUse: resolveInUse(file.inUse) }),
+  };
+}
+
+function resolveInUse({ refresh, timeout, ...sources }: InUseFile): InUseConfig {
+  return {
+    ...sources,
+    refreshMs: parseDuration(refresh) as number,
+    timeoutMs: parseDuration(timeout) as number,
   };
 }
 

@@ -1,22 +1,6 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
-
-/** Node's timers hold at most 2³¹−1 ms (24.8 days); longer waits would fire at once. */
-const longestDurationMs = 24 * 86_400_000;
-
-/** An age (keepYoungerThan, olderThan): no timer waits for it, so it may be long. */
-const age = z.string().refine((text) => (parseDuration(text) ?? 0) >= 1_000, {
-  message: 'must be a duration of at least 1s, such as 12h, 14d or 90d',
-});
-
-/** A wait (every, timeout): Node's timers hold at most 2³¹−1 ms. */
-const duration = z.string().refine(
-  (text) => {
-    const milliseconds = parseDuration(text);
-    return milliseconds !== undefined && milliseconds >= 1_000 && milliseconds <= longestDurationMs;
-  },
-  { message: 'must be a duration from 1s to 24d, such as 90s, 30m, 1h or 1d' },
-);
+import { age, duration } from './duration-schema.js';
+import { inUseSchema } from './in-use-schema.js';
 
 /** A repository name such as `kayron` or `team/api`, or a glob over names such as `team-*` or `**` (all). */
 const repositoryPattern = z.string().regex(/^[a-z0-9*?{}[\],._\-/]+$/, {
@@ -148,11 +132,25 @@ export const ruleSchema = z
     if (rule.drop === undefined) problem('drop', 'is required');
   });
 
+/** How long one request may wait for an answer before it is abandoned and retried. */
+const requestTimeout = duration
+  .default('30s')
+  .describe('How long one request may wait for an answer before it is retried (default 30s).');
+
 const ecrRegistrySchema = z.strictObject({
   type: z.literal('ecr'),
   region: z.string().min(1).optional(),
+  /** Another account's registry; also what in-use references are matched against. */
+  registryId: z
+    .string()
+    .regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id such as 123456789012' })
+    .optional()
+    .describe(
+      'The registry (AWS account id) to clean; default: the credentials’ own. In-use references match ACCOUNT.dkr.ecr.REGION.amazonaws.com.',
+    ),
   /** Requests in flight at once, and repositories worked on at once. */
   concurrency: z.int().min(1).max(64).default(8).describe('Requests in flight at once (default 8).'),
+  requestTimeout,
 });
 
 const ociRegistrySchema = z.strictObject({
@@ -162,6 +160,7 @@ const ociRegistrySchema = z.strictObject({
   }),
   /** Requests in flight at once. */
   concurrency: z.int().min(1).max(64).default(8),
+  requestTimeout,
   auth: z
     .strictObject({
       username: z.string().min(1).optional(),
@@ -196,6 +195,7 @@ const ghcrRegistrySchema = z.strictObject({
     .default('https://ghcr.io')
     .describe('Where manifests are read (default https://ghcr.io).'),
   concurrency: z.int().min(1).max(64).default(8).describe('Reads in flight at once (default 8).'),
+  requestTimeout,
   deletesPerMinute: z
     .int()
     .min(1)
@@ -223,6 +223,7 @@ export const configSchema = z.strictObject({
     })
     .default({ every: '1h', jitter: 0.01, timeout: '15m' }),
   rules: z.array(ruleSchema).min(1, { message: 'must define at least one rule' }),
+  inUse: inUseSchema.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;

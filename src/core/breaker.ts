@@ -1,4 +1,4 @@
-import type { Image, Rule } from './types.js';
+import type { Blocker, Image, Rule } from './types.js';
 
 /**
  * The circuit breaker: a run that would delete more than `maxDeleteShare` of a repository's images
@@ -11,7 +11,7 @@ export function circuitBreaker(
   repository: string,
   images: readonly Image[],
   deleting: { readonly images: number; readonly digests: number },
-): string | undefined {
+): Blocker | undefined {
   const limit = rule.maxDeleteShare;
   if (limit === undefined) return undefined;
   const orphans = rule.untaggedOlderThanMs !== undefined;
@@ -19,11 +19,13 @@ export function circuitBreaker(
   const count = orphans ? deleting.digests : deleting.images;
   if (total === 0 || count / total <= limit) return undefined;
   const what = orphans ? 'manifests' : 'tagged images';
-  return (
-    `circuit breaker: this run would delete ${count} of the ${total} ${what} of ${repository} ` +
-    `(${percent(count / total)}), more than maxDeleteShare ${percent(limit)} allows; nothing was deleted. ` +
-    'If that is intended, raise maxDeleteShare for this rule or set it to off.'
-  );
+  return {
+    kind: 'circuit-breaker',
+    message:
+      `circuit breaker: this run would delete ${count} of the ${total} ${what} of ${repository} ` +
+      `(${percent(count / total)}), more than maxDeleteShare ${percent(limit)} allows. ` +
+      'If that is intended, raise maxDeleteShare for this rule or set it to off.',
+  };
 }
 
 function percent(share: number): string {

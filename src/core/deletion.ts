@@ -15,6 +15,9 @@ import {
 export interface Root {
   readonly digest: Digest;
   readonly label: string;
+  /** Why it goes, in words; and whether it is an orphan (its label is then not a tag). */
+  readonly why?: string;
+  readonly untagged?: boolean;
 }
 
 export interface DeletionPlan {
@@ -60,7 +63,9 @@ export function planDeletion(
         image.tags.length > 0 || !removal.has(image.digest) || kept.has(image.digest) || image.archived,
     )
     .map((image) => image.digest);
-  const needed = graph.reachableFrom(stayingRoots, { withSubjects: true });
+  // Whatever is kept stays even when the listing does not show it (an in-use platform manifest of
+  // a registry that lists only tags): it, and all it reaches, is needed.
+  const needed = graph.reachableFrom([...stayingRoots, ...kept], { withSubjects: true });
   const imagesByDigest = new Map(images.map((image) => [image.digest, image]));
   const describe = (digest: Digest) => {
     const image = imagesByDigest.get(digest);
@@ -96,7 +101,17 @@ export function planDeletion(
       imagesByDigest.get(root.digest)?.mediaType ??
       (manifest && 'mediaType' in manifest ? manifest.mediaType : undefined) ??
       'unknown';
-    return { tag: root.label, rootDigest: root.digest, rootMediaType, members, bytes };
+    const pushedAt = imagesByDigest.get(root.digest)?.pushedAt;
+    return {
+      tag: root.label,
+      ...(root.untagged && { untagged: true }),
+      ...(root.why !== undefined && { why: root.why }),
+      ...(pushedAt && { pushedAt }),
+      rootDigest: root.digest,
+      rootMediaType,
+      members,
+      bytes,
+    };
   });
 
   const doomed = [...removal.keys()].filter((digest) => !needed.has(digest));

@@ -17,6 +17,8 @@ export const referrerTag = /^(sha256)-([0-9a-f]{64})(?:\.(?:sig|att|sbom))?$/;
 export class ReferenceGraph {
   private readonly referrers = new Map<Digest, Digest[]>();
   private readonly subjects = new Map<Digest, Digest>();
+  /** The indexes naming each digest, built on first use: only in-use digests walk upwards. */
+  private indexesNaming?: Map<Digest, Digest[]>;
 
   constructor(
     images: readonly Image[],
@@ -52,6 +54,27 @@ export class ReferenceGraph {
   /** The image a referrer is about, if it is one. */
   subjectOf(digest: Digest): Digest | undefined {
     return this.subjects.get(digest);
+  }
+
+  /**
+   * What a digest belongs to, one step up: the indexes that name it and, for a referrer, its
+   * subject. The reverse of `belongingTo`.
+   */
+  holdersOf(digest: Digest): readonly Digest[] {
+    if (this.indexesNaming === undefined) {
+      this.indexesNaming = new Map();
+      for (const manifest of this.manifests.values()) {
+        if (manifest.kind !== 'index') continue;
+        for (const child of manifest.children) {
+          const naming = this.indexesNaming.get(child);
+          if (naming === undefined) this.indexesNaming.set(child, [manifest.digest]);
+          else naming.push(manifest.digest);
+        }
+      }
+    }
+    const subject = this.subjects.get(digest);
+    const indexes = this.indexesNaming.get(digest) ?? [];
+    return subject === undefined ? indexes : [...indexes, subject];
   }
 
   /** Everything that belongs to a digest: its children and its referrers. */

@@ -1,11 +1,13 @@
 import { ReferenceGraph } from './graph.js';
-import type { Image, ManifestsByDigest, Rule } from './types.js';
+import type { Digest, Image, ManifestsByDigest, Rule } from './types.js';
 
 export interface OrphanSelection {
   /** Orphans old enough to go, not held by another orphan, oldest first, at most `drop`. */
   readonly roots: readonly Image[];
   /** How many such orphans there are in all (the rule's "candidates"). */
   readonly found: number;
+  /** Old unreachable manifests that stay because they are in use, or reach what is (for the plan's reasons). */
+  readonly spared: readonly Image[];
 }
 
 /**
@@ -20,15 +22,19 @@ export function selectOrphans(
   manifests: ManifestsByDigest,
   rule: Pick<Rule, 'drop' | 'untaggedOlderThanMs' | 'keepPulledWithinMs'>,
   now: Date,
+  /** In-use digests and what reaches them (see in-use.ts): never orphans, nor is anything they reach. */
+  inUse: ReadonlyMap<Digest, string> = new Map(),
 ): OrphanSelection {
   const graph = new ReferenceGraph(images, manifests);
   const reachable = graph.reachableFrom(
     images.filter((image) => image.tags.length > 0).map((image) => image.digest),
   );
+  // A pod pins a digest: untagged, unreachable from any tag, and still running.
+  const usedReach = inUse.size > 0 ? graph.reachableFrom(inUse.keys()) : new Map<Digest, Digest>();
   const cutoff = now.getTime() - (rule.untaggedOlderThanMs ?? Number.POSITIVE_INFINITY);
   // An untagged manifest pulled recently is in use, by digest (Kubernetes pins digests): not an orphan.
   const pulledSince = now.getTime() - (rule.keepPulledWithinMs ?? Number.NEGATIVE_INFINITY);
-  const old = images.filter(
+  const unused = images.filter(
     (image) =>
       (image.lastPulledAt?.getTime() ?? Number.NEGATIVE_INFINITY) < pulledSince &&
       image.tags.length === 0 &&
@@ -37,6 +43,8 @@ export function selectOrphans(
       image.pushedAt !== undefined &&
       image.pushedAt.getTime() <= cutoff,
   );
+  const old = unused.filter((image) => !usedReach.has(image.digest));
+  const spared = unused.filter((image) => inUse.has(image.digest));
   // An orphan index takes its orphan children with it: count and cap the top-level ones only.
   const heldByAnother = new Set<string>();
   for (const orphan of old) {
@@ -50,5 +58,5 @@ export function selectOrphans(
         (left.pushedAt?.getTime() ?? 0) - (right.pushedAt?.getTime() ?? 0) ||
         (left.digest < right.digest ? -1 : 1),
     );
-  return { roots: topLevel.slice(0, rule.drop), found: topLevel.length };
+  return { roots: topLevel.slice(0, rule.drop), found: topLevel.length, spared };
 }

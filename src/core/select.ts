@@ -14,12 +14,14 @@ export interface SelectionContext {
   readonly now?: Date;
   /** Images another rule over the same repository keeps, with that rule's reason. */
   readonly keptElsewhere?: ReadonlyMap<Digest, string>;
+  /** Images something runs or names, or whose group reaches such a digest, with why (see in-use.ts). */
+  readonly inUse?: ReadonlyMap<Digest, string>;
 }
 
 /**
  * The seed's selection, with keep conditions on top: the newest `keep` candidates always stay;
- * so does any candidate a keep condition holds (a protected tag, younger than `keepYoungerThan`,
- * pulled within `keepPulledWithin`, kept by another rule). Of the rest, the oldest go, at most
+ * so does any candidate a keep condition holds (in use by a workload, a protected tag, younger
+ * than `keepYoungerThan`, pulled within `keepPulledWithin`, kept by another rule). Of the rest, the oldest go, at most
  * `drop` a run. Without conditions this is exactly `min(drop, max(0, n − keep))` of the oldest.
  * Equal push times are ordered by tag, then digest, so every run chooses alike. Input is not mutated.
  */
@@ -64,6 +66,9 @@ function keepConditions(
   const now = (context.now ?? new Date()).getTime();
   const isProtected = rule.protect?.length ? picomatch([...rule.protect]) : undefined;
   return ({ image, tag, pushedAt }) => {
+    // First, because it says the most: deleting this image would break something that runs.
+    const used = context.inUse?.get(image.digest);
+    if (used !== undefined) return { reason: 'in-use', explanation: used };
     if (isProtected?.(tag)) return { reason: 'protected', explanation: `carries the protected tag ${tag}` };
     if (rule.keepYoungerThanMs !== undefined && now - pushedAt.getTime() < rule.keepYoungerThanMs) {
       return {

@@ -157,6 +157,7 @@ export const notableSkipReasons: ReadonlySet<SkipReason> = new Set<SkipReason>([
 /** Why a candidate stays: one of the newest, a keep condition, another rule, or this run's limit. */
 export type KeepReason =
   | 'newest'
+  | 'in-use'
   | 'protected'
   | 'young'
   | 'pulled'
@@ -206,7 +207,12 @@ export interface GroupMember {
 
 /** What deleting one selected image means: the image (an index or a single manifest) and its children. */
 export interface DigestGroup {
+  /** The selected image's tag; for an orphan, a label (`untagged sha256:…`) and `untagged` set. */
   readonly tag: string;
+  readonly untagged?: boolean;
+  /** Why the image goes, and when it was pushed, for tables that show groups without decisions. */
+  readonly why?: string;
+  readonly pushedAt?: Date;
   readonly rootDigest: Digest;
   readonly rootMediaType: string;
   readonly members: readonly GroupMember[];
@@ -236,8 +242,37 @@ export interface Plan {
   readonly waves: readonly (readonly Deletion[])[];
   readonly bytesReclaimed: number;
   /** When set, nothing is deleted: each entry says why, for a human to look at. */
-  readonly blockers: readonly string[];
+  readonly blockers: readonly Blocker[];
   readonly untaggedImageCount: number;
+}
+
+/**
+ * Why a plan deletes nothing. The kind is for machines (metrics, alerts, scripts), so that none of
+ * them has to match the wording of the message, which is for people.
+ */
+export type BlockerKind =
+  /** The run would delete more of the repository than `maxDeleteShare` allows. */
+  | 'circuit-breaker'
+  /** A manifest that might reference what goes could not be fetched or parsed (fail closed). */
+  | 'unreadable-manifest'
+  /** A selected image is neither an image index nor an image manifest. */
+  | 'unsupported-media-type'
+  /** An in-use source could not be read completely: what it would show may run anything (fail closed). */
+  | 'in-use-source-unread'
+  /** The registry's host names are unknown, so which in-use references are its cannot be told. */
+  | 'in-use-registry-unknown';
+
+export const blockerKinds: readonly BlockerKind[] = [
+  'circuit-breaker',
+  'unreadable-manifest',
+  'unsupported-media-type',
+  'in-use-source-unread',
+  'in-use-registry-unknown',
+];
+
+export interface Blocker {
+  readonly kind: BlockerKind;
+  readonly message: string;
 }
 
 export type DeleteOutcome =

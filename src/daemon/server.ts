@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { Health } from './health.js';
 
 export interface ListenAddress {
   readonly host: string;
@@ -27,16 +28,24 @@ export interface StatusServer {
 }
 
 /**
- * `GET /metrics` in Prometheus text format, and `GET /healthz`: 200 while the engine runs, 503
- * once it is stopping, so a load balancer or kubelet stops sending traffic before the exit.
+ * `GET /metrics` in Prometheus text format; `GET /livez` (503 only when the process is wedged, for a
+ * liveness probe), `GET /readyz` (503 before the engine starts and once it stops, for a readiness
+ * probe), and `GET /healthz` (503 in either case), each with the handlers that are not well in
+ * its body.
  */
 export async function startStatusServer(
   address: ListenAddress,
   registry: Registry,
-  isHealthy: () => boolean,
+  health: () => Health,
 ): Promise<StatusServer> {
+  const probes = new Map<string, (state: Health) => boolean>([
+    ['/livez', (state) => state.live],
+    ['/readyz', (state) => state.ready],
+    ['/healthz', (state) => state.live && state.ready],
+  ]);
   const server: Server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const probe = probes.get(path);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
     } else if (path === '/metrics') {
@@ -44,13 +53,13 @@ export async function startStatusServer(
         (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
         (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error)),
       );
-    } else if (path === '/healthz') {
-      const healthy = isHealthy();
-      response
-        .writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(healthy ? 'ok\n' : 'stopping\n');
+    } else if (probe !== undefined) {
+      const state = health();
+      response.writeHead(probe(state) ? 200 : 503, { 'content-type': 'text/plain' }).end(state.text);
     } else {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
+      response
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('not found: try /metrics, /healthz, /livez or /readyz\n');
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,8 +1,8 @@
 // Amazon ECR's JSON 1.1 wire protocol over node:http, in front of an EmulatorState, so the real
-// @aws-sdk/client-ecr can be pointed at it (endpoint or AWS_ENDPOINT_URL_ECR). Signatures are
-// ignored. Faults (throttling, 500s, latency) are injected before an operation runs, so a faulted
+// @aws-sdk/client-ecr can be pointed at it (endpoint or AWS_ENDPOINT_URL_ECR). The same port
+// answers ECS, Lambda and STS for the in-use sources (workloads.ts). Signatures are ignored. Faults (throttling, 500s, latency) are injected before an operation runs, so a faulted
 // request never changes the state — the property retries rely on.
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -28,11 +28,19 @@ import {
   type ImageRecord,
   invalidParameter,
 } from './state.js';
+import { PageTokens } from './tokens.js';
+import { Workloads } from './workloads.js';
 
 export interface Faults {
   throttleRate?: number;
   serverErrorRate?: number;
   latencyMs?: number;
+  /**
+   * A registry that enforces a rate, as a token bucket: `perSecond` tokens a second, at most
+   * `burst` saved up; a request that finds none is throttled. Unlike `throttleRate`, it answers
+   * the client's pace: the faster it asks, the more it is refused.
+   */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 export interface EmulatorOptions {
@@ -51,15 +59,18 @@ type Operation = (input: Input) => unknown;
 export class EcrEmulator {
   readonly endpoint: string;
   readonly state: EmulatorState;
+  /** ECS, Lambda and STS, per account and region: what runs, for the in-use sources. */
+  readonly workloads: Workloads;
   private faults: Faults;
+  private bucket = { tokens: 0, at: 0 };
+  private throttled = 0;
   private options: EmulatorOptions = {};
   private readonly random: () => number;
   private readonly server: Server;
   private readonly counts = new Map<string, number>();
   private inFlight = 0;
   private peakInFlight = 0;
-  /** Signs page tokens so a forged, stale-format or cross-request token is refused like ECR refuses one. */
-  private readonly tokenSecret = randomBytes(32);
+  private readonly tokens = new PageTokens();
   // A Map, not an object literal, so a target such as `.constructor` cannot reach Object's prototype.
   private readonly operations = new Map<string, Operation>([
     ['CreateRepository', (input) => this.createRepository(input)],
@@ -83,6 +94,7 @@ export class EcrEmulator {
     this.state = state;
     this.faults = faults;
     this.random = random;
+    this.workloads = new Workloads(state.accountId, state.region);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       this.inFlight += 1;
       this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
@@ -127,6 +139,12 @@ export class EcrEmulator {
 
   setFaults(faults: Faults): void {
     this.faults = { ...faults };
+    this.bucket = { tokens: faults.rateLimit?.burst ?? 0, at: performance.now() };
+  }
+
+  /** Requests answered with ThrottlingException since the last reset (random or rate-enforced). */
+  throttledCount(): number {
+    return this.throttled;
   }
 
   /** Answers as an older or stricter ECR-compatible endpoint would (see EmulatorOptions). */
@@ -140,6 +158,7 @@ export class EcrEmulator {
 
   resetRequestCounts(): void {
     this.counts.clear();
+    this.throttled = 0;
     this.peakInFlight = this.inFlight;
   }
 
@@ -157,6 +176,16 @@ export class EcrEmulator {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
+    const other = this.workloads.answer(request, body);
+    if (other !== undefined) {
+      this.counts.set(other.operation, (this.counts.get(other.operation) ?? 0) + 1);
+      if (this.faults.latencyMs) await delay(this.faults.latencyMs);
+      if (response.headersSent || response.destroyed) return;
+      response
+        .writeHead(other.status, { ...other.headers, 'content-length': Buffer.byteLength(other.body) })
+        .end(other.body);
+      return;
+    }
     const target = request.headers['x-amz-target'];
     const operationName =
       typeof target === 'string' && target.startsWith(targetPrefix)
@@ -168,7 +197,8 @@ export class EcrEmulator {
     if (latencyMs > 0) await delay(latencyMs);
     // The random source is consulted only for faults that are switched on, so a scripted
     // sequence of numbers in a test maps one-to-one onto the decisions it means to drive.
-    if (throttleRate > 0 && this.random() < throttleRate) {
+    if ((throttleRate > 0 && this.random() < throttleRate) || !this.takeToken()) {
+      this.throttled += 1;
       return respond(response, 400, errorBody('ThrottlingException', 'Rate exceeded'));
     }
     if (serverErrorRate > 0 && this.random() < serverErrorRate) {
@@ -202,6 +232,21 @@ export class EcrEmulator {
       if (!(error instanceof EcrError)) throw error;
       respond(response, 400, errorBody(error.type, error.message));
     }
+  }
+
+  /** The rate limit's token bucket: refilled for the time that passed, one token per request. */
+  private takeToken(): boolean {
+    const limit = this.faults.rateLimit;
+    if (limit === undefined) return true;
+    const now = performance.now();
+    this.bucket.tokens = Math.min(
+      limit.burst,
+      this.bucket.tokens + ((now - this.bucket.at) / 1000) * limit.perSecond,
+    );
+    this.bucket.at = now;
+    if (this.bucket.tokens < 1) return false;
+    this.bucket.tokens -= 1;
+    return true;
   }
 
   private createRepository(input: Input): unknown {
@@ -363,23 +408,14 @@ export class EcrEmulator {
   }
 
   private writeToken(context: string, cursor: string): string {
-    const json = JSON.stringify({ cursor, check: this.check(context, cursor) });
-    return Buffer.from(json, 'utf8').toString('base64');
+    return this.tokens.write(context, cursor);
   }
 
   private readToken(context: string, token: string): string {
-    try {
-      const parsed: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
-      const { cursor, check } = parsed as { cursor?: unknown; check?: unknown };
-      if (typeof cursor === 'string' && check === this.check(context, cursor)) return cursor;
-    } catch {
-      // Falls through to the same answer as a well-formed but foreign token.
-    }
-    throw invalidParameter('Invalid parameter at nextToken: the token is not valid');
-  }
-
-  private check(context: string, cursor: string): string {
-    return createHmac('sha256', this.tokenSecret).update(`${context}\n${cursor}`).digest('base64url');
+    const cursor = this.tokens.read(context, token);
+    if (cursor === undefined)
+      throw invalidParameter('Invalid parameter at nextToken: the token is not valid');
+    return cursor;
   }
 
   private repositoryDetail(name: string): unknown {

@@ -1,6 +1,7 @@
 // The registry the emulator serves: repositories, images, tags, and ECR's rules about them.
 // Pure and synchronous so tests can seed and inspect it in-process; the HTTP layer only
 // translates requests into these calls and EcrError into ECR's error responses.
+import { ApiError } from './api-error.js';
 import {
   digestOf,
   isIndexMediaType,
@@ -11,13 +12,9 @@ import {
 } from './digest.js';
 
 /** An ECR error as the wire names it (`__type`); the server turns it into an HTTP 400 answer. */
-export class EcrError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = type;
+export class EcrError extends ApiError {
+  constructor(type: string, message: string) {
+    super(type, message, 400);
   }
 }
 
@@ -115,6 +112,12 @@ export class EmulatorState {
       );
     }
     this.createRepository(name);
+  }
+
+  /** For tests and seeding: a repository and everything in it gone, as a forced DeleteRepository. */
+  deleteRepository(name: string): void {
+    this.repository(name);
+    this.repositoriesByName.delete(name);
   }
 
   repositories(): string[] {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { logFailure } from '../log.js';
 import { sleepUnlessAborted } from '../sleep.js';
 import { drawCooldown, drawFirstDelay } from './cooldown.js';
 import type { Job } from './job.js';
@@ -97,7 +98,7 @@ export class Engine {
         try {
           await job.run({ stopping: signal, abort: this.aborting.signal });
         } catch (error) {
-          logger.error({ handler: job.name, err: error }, 'handler run failed');
+          logFailure(logger, 'error', error, 'handler run failed', { handler: job.name });
         }
       } else {
         logger.debug({ handler: job.name }, 'handler is inactive; skipping this run');

@@ -5,10 +5,10 @@ import type { Metrics } from './metrics.js';
  * Counts and times every run of a job, as the seed's engine wraps its handlers: the handler
  * itself knows nothing of metrics.
  */
-export function instrument<Result>(
-  job: Job<Result>,
+export function instrument<Result, Progress>(
+  job: Job<Result, Progress>,
   metrics: Pick<Metrics, 'executions' | 'executionDuration'>,
-): Job<Result> {
+): Job<Result, Progress> {
   return {
     name: job.name,
     isActive: () => job.isActive(),

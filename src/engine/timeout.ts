@@ -13,7 +13,10 @@ export class RunStillInFlightError extends Error {
  * cancelled) and reported as failed at once, so a hung call never holds its handler's schedule.
  * Runs never overlap: while a timed-out run has not yet settled, later runs are refused.
  */
-export function withTimeout<Result>(job: Job<Result>, timeoutMs: number): Job<Result> {
+export function withTimeout<Result, Progress>(
+  job: Job<Result, Progress>,
+  timeoutMs: number,
+): Job<Result, Progress> {
   let inFlight: Promise<void> | undefined;
   return {
     name: job.name,
@@ -25,10 +28,7 @@ export function withTimeout<Result>(job: Job<Result>, timeoutMs: number): Job<Re
         );
       }
       const deadline = new AbortController();
-      const running = job.run({
-        stopping: context.stopping,
-        abort: AbortSignal.any([context.abort, deadline.signal]),
-      });
+      const running = job.run({ ...context, abort: AbortSignal.any([context.abort, deadline.signal]) });
       const settled = running.then(
         () => {},
         () => {},

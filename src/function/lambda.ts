@@ -3,6 +3,8 @@ import { discoverHandlers } from '../cleanup/discover.js';
 import { runPass } from '../cleanup/pass.js';
 import type { Config } from '../config/config.js';
 import { loadConfigFor } from '../config/load.js';
+import { createInUseReader } from '../inuse/create.js';
+import type { InUseReader } from '../inuse/reader.js';
 import { createLogger } from '../log.js';
 import { createDriver } from '../registry/create.js';
 import type { RegistryDriver } from '../registry/driver.js';
@@ -46,16 +48,21 @@ const abortMarginMs = 2_000;
  */
 export function createFunctionHandler(dependencies: FunctionDependencies) {
   // A warm function keeps its config, client and manifest cache from one invocation to the next.
-  let ready: Promise<{ config: Config; driver: RegistryDriver }> | undefined;
+  let ready: Promise<{ config: Config; driver: RegistryDriver; inUse?: InUseReader }> | undefined;
   const prepare = async () => {
     const config = await dependencies.loadConfig();
-    return { config, driver: await dependencies.createDriver(config) };
+    return {
+      config,
+      driver: await dependencies.createDriver(config),
+      // Kept warm with its clients and caches; read once per invocation.
+      ...(config.inUse && { inUse: createInUseReader(config.inUse) }),
+    };
   };
   return async (event: unknown, context?: InvocationContext): Promise<InvocationSummary> => {
     const request = parseCleanupEvent(event);
     const mode = request.mode ?? 'apply';
     ready ??= prepare();
-    const { config, driver } = await ready.catch((error: unknown) => {
+    const { config, driver, inUse } = await ready.catch((error: unknown) => {
       ready = undefined;
       throw error;
     });
@@ -80,7 +87,13 @@ export function createFunctionHandler(dependencies: FunctionDependencies) {
       const reports = await runPass(
         driver,
         handlers,
-        { mode, logger: dependencies.logger, signal: stopping.signal, abortSignal: aborting.signal },
+        {
+          mode,
+          logger: dependencies.logger,
+          signal: stopping.signal,
+          abortSignal: aborting.signal,
+          ...(inUse && { inUse: inUse.forOnePass() }),
+        },
         { repositoryConcurrency: config.registry.concurrency },
       );
       const summary: InvocationSummary = {

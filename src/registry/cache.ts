@@ -26,6 +26,10 @@ export class BoundedCache<Key, Value> {
     return this.entries.has(key);
   }
 
+  forget(key: Key): void {
+    this.entries.delete(key);
+  }
+
   set(key: Key, value: Value): void {
     this.entries.delete(key);
     this.entries.set(key, value);

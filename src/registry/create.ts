@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { parseDuration } from '../config/duration.js';
 import { ConfigError } from '../config/errors.js';
 import type { RegistryDriver } from './driver.js';
 import { createEcrClient } from './ecr/client.js';
@@ -33,6 +34,8 @@ export async function createDriver(
       registryUrl: registry.registryUrl,
       concurrency: registry.concurrency,
       deletesPerMinute: registry.deletesPerMinute,
+      requestTimeoutMs: parseDuration(registry.requestTimeout) as number,
+      ...(options.onWarning && { onWarning: options.onWarning }),
       onRateLimit: (event) =>
         options.onWarning?.(
           `GitHub's ${event.limit} rate limit answered ${event.request}: ${
@@ -52,15 +55,23 @@ export async function createDriver(
     return new OciDriver({
       url: registry.url,
       concurrency: registry.concurrency,
+      requestTimeoutMs: parseDuration(registry.requestTimeout) as number,
       ...(credentials && { credentials }),
+      ...(options.onWarning && { onWarning: options.onWarning }),
     });
   }
   // The SDK for JavaScript reads AWS_REGION only; the AWS CLI also reads AWS_DEFAULT_REGION, and
   // people who set up their shell for the CLI expect it to work here too, with the same precedence.
   const region = registry.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION);
-  const client = createEcrClient({ ...(region && { region }), maxInFlight: registry.concurrency });
+  const client = createEcrClient({
+    ...(region && { region }),
+    maxInFlight: registry.concurrency,
+    requestTimeoutMs: parseDuration(registry.requestTimeout) as number,
+    ...(options.onWarning && { onWarning: options.onWarning }),
+  });
+  let resolvedRegion: string;
   try {
-    await client.config.region();
+    resolvedRegion = await client.config.region();
   } catch {
     throw new ConfigError('the AWS environment', [
       {
@@ -70,8 +81,25 @@ export async function createDriver(
       },
     ]);
   }
+  // Found once here, not by every handler after the credential chain's own timeouts.
+  try {
+    await client.config.credentials();
+  } catch (error) {
+    throw new ConfigError('the AWS environment', [
+      {
+        path: 'credentials',
+        message: `no AWS credentials could be found (${(error as Error).message}): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is given (instance profile, ECS task role, web identity)`,
+      },
+    ]);
+  }
+  const endpoint =
+    process.env.AWS_ENDPOINT_URL_ECR ??
+    process.env.AWS_ENDPOINT_URL ??
+    `https://api.ecr.${resolvedRegion}.amazonaws.com`;
   return new EcrDriver(client, {
+    endpoint,
     concurrency: registry.concurrency,
+    ...(registry.registryId && { registryId: registry.registryId }),
     ...(options.manifestCacheSize && { manifestCacheSize: options.manifestCacheSize }),
     ...(options.onWarning && { onWarning: options.onWarning }),
   });

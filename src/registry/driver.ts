@@ -7,6 +7,8 @@ import type { DeleteOutcome, Digest, Image, Manifest } from '../core/types.js';
 export interface RegistryDriver {
   /** For logs and reports, e.g. `ecr us-west-2` or `oci https://registry.example.com`. */
   readonly description: string;
+  /** The registry as a URL, for records such as the audit log (`https://api.ecr.us-west-2.amazonaws.com`). */
+  readonly location?: string;
   /** The most digests one delete request takes; the executor stops between batches, never within. */
   readonly deleteBatchSize: number;
   /** Every repository of the registry (paginated), for rules that name repositories by pattern. */
@@ -55,6 +57,13 @@ export interface RegistryDriver {
   ): Promise<Map<Digest, readonly string[]>>;
   /** The subset of `digests` the repository holds now, asked of the registry (never from a cache). */
   presentDigests(repository: string, digests: readonly Digest[], options?: CallOptions): Promise<Set<Digest>>;
+  /**
+   * The host names image references give this registry (`123456789012.dkr.ecr.us-east-1.amazonaws.com`,
+   * `registry.example.com`), or a host and the namespace its repositories are named below
+   * (`ghcr.io/acme`), to tell which in-use references are ours. Empty while unknown: ECR learns
+   * its account from its first answer unless the config names it.
+   */
+  referenceHosts(): Promise<readonly string[]>;
 }
 
 export interface CallOptions {

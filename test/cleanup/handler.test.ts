@@ -348,7 +348,10 @@ describe('cleanup handlers end to end (SDK over HTTP against the emulator)', () 
       pushWithOldest('odd', odd, 'application/vnd.example.bundle.v1+json');
       const [report] = await runPass(ecr.driver, releases('odd'), { mode: 'apply', ...run });
       expect(report?.success).toBe(false);
-      expect(report?.plan?.blockers.join()).toContain('application/vnd.example.bundle.v1+json');
+      expect(report?.plan?.blockers).toContainEqual({
+        kind: 'unsupported-media-type',
+        message: expect.stringContaining('application/vnd.example.bundle.v1+json'),
+      });
       expect(ecr.emulator.state.listImages('odd')).toHaveLength(12);
     });
   });

@@ -152,7 +152,30 @@ describe('janitor command line', () => {
     const result = await runCli(['apply', '--config', path, '--log-level', 'silent'], ecr.environment);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/ghost:sha.*RepositoryNotFoundException/s);
-    expect(result.stdout).toMatch(/alloy:sha.*25 deleted/s);
+    expect(result.stdout).toMatch(/alloy:sha.*25 digests deleted/s);
+    expect(result.stdout).toContain('alloy:sha — 5 of 5 planned deleted');
+  });
+
+  it('plan --json gives each blocker a kind for scripts and a message for people', async () => {
+    seedDemoFleet(ecr.emulator.state);
+    const directory = await mkdtemp(join(tmpdir(), 'janitor-cli-'));
+    const path = join(directory, 'breaker.yaml');
+    await writeFile(
+      path,
+      'registry: {type: ecr}\nrules:\n  - {repositories: [kayron], tags: sha, keep: 10, drop: 5, maxDeleteShare: 0.1}\n',
+    );
+    const result = await runCli(
+      ['plan', '--config', path, '--json', '--log-level', 'silent'],
+      ecr.environment,
+    );
+    const [handler] = JSON.parse(result.stdout).handlers;
+    expect(handler.blockers).toEqual([
+      {
+        kind: 'circuit-breaker',
+        message: expect.stringMatching(/^circuit breaker: this run would delete 4 of/),
+      },
+    ]);
+    expect(handler.groups).toEqual([]);
   });
 
   it('names the missing region instead of failing obscurely', async () => {
@@ -201,5 +224,11 @@ describe('janitor command line', () => {
     const result = await runCli(['demo']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('✔ every one of the');
+    // The old kayron release an ECS service runs, and the old alloy build a Lambda alias runs.
+    expect(result.stdout).toMatch(
+      /kept v0\.0\.0 \(sha256:\w{12}\): in use by ecs service prod\/kayron \(task definition kayron:1\)/,
+    );
+    expect(result.stdout).toMatch(/kept [0-9a-f]{12} \(sha256:\w{12}\): in use by lambda alloy-worker:live/);
+    expect(result.stdout).toContain('kept because they are in use');
   });
 });

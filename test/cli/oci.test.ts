@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,46 @@ describe.skipIf(skipWithoutDistribution)(
       }
       return result;
     }
+
+    it('keeps what a list says is in use, by tag and by a platform manifest’s digest, on the registry’s host', async () => {
+      const doomed = expectedDeletions(fleet.images);
+      const goes = (image: (typeof fleet.images)[number]) =>
+        doomed.has(`${image.repository}@${image.digests[0]}`);
+      const byTag = fleet.images.find((image) => image.tags.length === 1 && goes(image));
+      const byChild = fleet.images.find(
+        (image) => image !== byTag && image.digests.length > 1 && goes(image),
+      );
+      if (byTag === undefined || byChild === undefined) throw new Error('the fleet has nothing to delete');
+      const host = new URL(registry.url).host;
+      const directory = await mkdtemp(join(tmpdir(), 'janitor-oci-in-use-'));
+      await writeFile(
+        join(directory, 'images.txt'),
+        `${host}/${byTag.repository}:${byTag.tags[0]}\n${host}/${byChild.repository}@${byChild.digests[1]}\n` +
+          // The same names on another registry keep nothing here.
+          `registry.example.com/${byChild.repository}:${byChild.tags[0]}\n`,
+      );
+      const withInUse = join(directory, 'janitor.yaml');
+      await writeFile(
+        withInUse,
+        `${await readFile(configPath, 'utf8')}inUse:\n  references:\n    files: [${join(directory, 'images.txt')}]\n`,
+      );
+      const plan = await runCli(['plan', '--config', withInUse, '--json']);
+      expect(plan.exitCode, plan.stderr).toBe(0);
+      const decisionOf = (image: (typeof fleet.images)[number]) =>
+        JSON.parse(plan.stdout)
+          .handlers.flatMap((handler: { images: { digest: string }[] }) => handler.images)
+          .find((decision: { digest: string }) => decision.digest === image.digests[0]);
+      expect(decisionOf(byTag)).toMatchObject({
+        fate: 'keep',
+        reason: 'in-use',
+        explanation: expect.stringMatching(/^in use by list /),
+      });
+      expect(decisionOf(byChild)).toMatchObject({
+        fate: 'keep',
+        reason: 'in-use',
+        explanation: expect.stringMatching(/^its manifest sha256:\w{12} is in use by list /),
+      });
+    });
 
     it('plan deletes nothing and exits 0; apply deletes exactly the seed algorithm’s digest groups', async () => {
       const before = await present();

@@ -158,7 +158,8 @@ describe('retention policies end to end (CLI against the emulator)', () => {
       rule: 'team-a/web:nightly',
       reason: 'older than the newest 2 of team-a/web:nightly',
     });
-    expect(nightly.registry).toMatch(/^ECR us-east-1/);
+    // The registry as a URL (here the emulator's endpoint; on AWS https://api.ecr.REGION.amazonaws.com).
+    expect(nightly.registry).toBe(ecr.emulator.endpoint);
     expect(Date.parse(nightly.time)).not.toBeNaN();
     expect(nightly.bytes).toBeGreaterThan(0);
   });
@@ -180,11 +181,20 @@ describe('retention policies end to end (CLI against the emulator)', () => {
     expect(JSON.parse(result.stdout).handlers.map((handler: { handler: string }) => handler.handler)).toEqual(
       ['team-a/web:nightly'],
     );
+    ecr.emulator.resetRequestCounts();
     const none = await runCli(
       ['plan', '--config', join(directory, 'janitor.yaml'), '--rule', 'nope'],
       ecr.environment,
     );
     expect(none.exitCode).toBe(2);
-    expect(none.stderr).toContain('no handler left to run');
+    expect(none.stderr).toMatch(/--rule nope: the config has no such rule; its rules are .*nightly/);
+    expect(ecr.emulator.requestCounts()).toEqual({});
+    const elsewhere = await runCli(
+      ['plan', '--config', join(directory, 'janitor.yaml'), '--repository', 'team-z/*', '--json'],
+      ecr.environment,
+    );
+    expect(elsewhere.exitCode).toBe(2);
+    expect(elsewhere.stderr).toContain('--repository team-z/* matches none of the');
+    expect(JSON.parse(elsewhere.stdout)).toMatchObject({ success: false, error: { kind: 'input' } });
   });
 });

@@ -6,6 +6,7 @@ import { handlersOf } from '../../src/config/config.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { problemsOf } from '../support/config.js';
 
 const issueExample = `
 registry:
@@ -24,17 +25,6 @@ rules:
     keep: 10
     drop: 5
 `;
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'janitor.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError)
-      return error.problems.map((problem) => `${problem.path}: ${problem.message}`);
-    throw error;
-  }
-  return [];
-}
 
 describe('config', () => {
   it('the built-in default is the seed deployment: 10 handlers, keep 10, drop 5, 1h ± 1 %', async () => {
@@ -56,7 +46,7 @@ describe('config', () => {
     expect(handlers[0]?.rule).toMatchObject({ prefixes: [], commitHashes: true });
     expect(handlers[5]?.rule.prefixes).toEqual(['v']);
     expect(config.schedule).toEqual({ everyMs: 3_600_000, jitter: 0.01, timeoutMs: 900_000 });
-    expect(config.registry).toEqual({ type: 'ecr', concurrency: 8 });
+    expect(config.registry).toEqual({ type: 'ecr', concurrency: 8, requestTimeout: '30s' });
   });
 
   it('accepts the form given in the foundation issue, and a file on disk', async () => {
@@ -64,7 +54,12 @@ describe('config', () => {
     const path = join(directory, 'janitor.yaml');
     await writeFile(path, issueExample);
     const config = await loadConfig(path);
-    expect(config.registry).toEqual({ type: 'ecr', region: 'us-west-2', concurrency: 8 });
+    expect(config.registry).toEqual({
+      type: 'ecr',
+      region: 'us-west-2',
+      concurrency: 8,
+      requestTimeout: '30s',
+    });
     expect(handlersOf(config)).toHaveLength(10);
   });
 
@@ -77,6 +72,7 @@ describe('config', () => {
       type: 'oci',
       url: 'https://registry.example.com',
       concurrency: 8,
+      requestTimeout: '30s',
       auth: { usernameEnv: 'REGISTRY_USER', passwordEnv: 'REGISTRY_PASSWORD' },
     });
   });
@@ -94,6 +90,7 @@ describe('config', () => {
       apiUrl: 'https://api.github.com',
       registryUrl: 'https://ghcr.io',
       concurrency: 8,
+      requestTimeout: '30s',
       deletesPerMinute: 150,
     });
     expect(handlersOf(config).map((handler) => handler.name)).toEqual(['web:v', 'web:untagged']);

@@ -94,7 +94,7 @@ describe('orphan rule: untagged manifests no tag reaches, older than the grace p
       [{ kind: 'unreadable', digest: unreadable.digest, reason: 'test' }],
     );
     expect(result.waves).toEqual([]);
-    expect(result.blockers.join()).toContain('cannot be read');
+    expect(result.blockers.map((blocker) => blocker.message).join()).toContain('cannot be read');
   });
 
   it('reads every index only when some untagged manifest is old enough to be an orphan', () => {
@@ -114,7 +114,8 @@ describe('circuit breaker', () => {
       manifests: new Map(),
     });
     expect(result.waves).toEqual([]);
-    expect(result.blockers[0]).toMatch(
+    expect(result.blockers[0]?.kind).toBe('circuit-breaker');
+    expect(result.blockers[0]?.message).toMatch(
       /circuit breaker: this run would delete 5 of the 6 tagged images of kayron \(83.3 %\)/,
     );
   });
@@ -136,6 +137,7 @@ describe('circuit breaker', () => {
   it('counts manifests for an orphan rule, so a listing that lost its tags cannot empty a repository', () => {
     const orphans = [1, 2, 3].map((pushedDay) => untagged(`orphan-${pushedDay}`, pushedDay));
     const result = plan([...orphans, single('v1', 1)], [], { ...orphanRule, maxDeleteShare: 0.5 });
-    expect(result.blockers[0]).toContain('would delete 3 of the 4 manifests');
+    expect(result.blockers[0]?.kind).toBe('circuit-breaker');
+    expect(result.blockers[0]?.message).toContain('would delete 3 of the 4 manifests');
   });
 });

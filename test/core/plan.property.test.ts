@@ -220,6 +220,77 @@ describe('planner properties (ARCHITECTURE §4)', () => {
     );
   });
 
+  /** A repository and a random set of its digests in use (tagged, untagged, children, indexes). */
+  const withInUse = repositoryArbitrary.chain((repository) =>
+    fc.tuple(
+      fc.constant(repository),
+      fc.uniqueArray(fc.constantFrom(...repository.images.map((image) => image.digest)), { maxLength: 5 }),
+    ),
+  );
+
+  /** Every image whose reach includes an in-use digest, and everything such an image reaches. */
+  function touchedByInUse(images: Image[], manifests: Manifest[], inUse: readonly string[]): Set<string> {
+    const graph = new ReferenceGraph(
+      images,
+      new Map(manifests.map((manifest) => [manifest.digest, manifest])),
+    );
+    const holders = images
+      .map((image) => image.digest)
+      .filter((digest) => {
+        const reach = graph.reachableFrom([digest]);
+        return inUse.some((used) => reach.has(used));
+      });
+    return new Set(graph.reachableFrom([...inUse, ...holders]).keys());
+  }
+
+  it('never deletes an in-use digest, what reaches it or what it reaches; in use does not use up drop', () => {
+    fc.assert(
+      fc.property(withInUse, ([{ images, manifests, rule }, used]) => {
+        const inUse = new Map(used.map((digest) => [digest, `in use by test ${digest}`]));
+        const plan = buildPlan({
+          handler: { name: 'repo:r', repository: 'repo', rule },
+          images,
+          manifests: new Map(manifests.map((manifest) => [manifest.digest, manifest])),
+          inUse,
+        });
+        const deleted = new Set(plan.waves.flat().map((deletion) => deletion.digest));
+        const touched = touchedByInUse(images, manifests, used);
+        for (const digest of touched) expect(deleted.has(digest)).toBe(false);
+
+        // A keep condition: the newest `keep` are still the rule's newest, and a candidate kept
+        // only because it is in use does not count against `drop` — the next oldest goes instead.
+        const candidates = [...matchCandidates(images, rule).candidates].sort(compareOldestFirst);
+        const older = candidates.slice(0, Math.max(0, candidates.length - rule.keep));
+        const free = older.filter((candidate) => !touched.has(candidate.image.digest));
+        expect(plan.groups.length).toBe(Math.min(rule.drop, free.length));
+        for (const decision of plan.decisions) {
+          if (decision.fate === 'keep' && decision.reason === 'in-use')
+            expect(touched.has(decision.image.digest)).toBe(true);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('never takes an in-use digest, or anything it reaches or that reaches it, for an orphan', () => {
+    fc.assert(
+      fc.property(withInUse, ([{ images, manifests }, used]) => {
+        const inUse = new Map(used.map((digest) => [digest, `in use by test ${digest}`]));
+        const rule = { name: 'untagged', prefixes: [], keep: 0, drop: 100, untaggedOlderThanMs: 1 };
+        const plan = buildPlan({
+          handler: { name: 'repo:untagged', repository: 'repo', rule },
+          images,
+          manifests: new Map(manifests.map((manifest) => [manifest.digest, manifest])),
+          now: day(400),
+          inUse,
+        });
+        const deleted = new Set(plan.waves.flat().map((deletion) => deletion.digest));
+        for (const digest of touchedByInUse(images, manifests, used)) expect(deleted.has(digest)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('decides the same whatever order the registry lists images in', () => {
     const withPermutation = repositoryArbitrary.chain((repository) =>
       fc.tuple(
@@ -250,7 +321,8 @@ describe('planner properties (ARCHITECTURE §4)', () => {
           rule.drop,
           Math.max(0, matchCandidates(images, rule).candidates.length - rule.keep),
         );
-        if (selectable > 0) expect(plan.blockers.join()).toContain('cannot be read');
+        if (selectable > 0)
+          expect(plan.blockers.map((blocker) => blocker.message).join()).toContain('cannot be read');
       }),
       { numRuns: 200 },
     );

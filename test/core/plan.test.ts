@@ -153,8 +153,9 @@ describe('buildPlan: digest groups and what stays', () => {
       [{ kind: 'unsupported', digest: odd.digest, mediaType: 'application/vnd.example.bundle.v1+json' }],
     );
     expect(result.waves).toEqual([]);
-    expect(result.blockers[0]).toContain('kayron:a1');
-    expect(result.blockers[0]).toContain('application/vnd.example.bundle.v1+json');
+    expect(result.blockers[0]?.kind).toBe('unsupported-media-type');
+    expect(result.blockers[0]?.message).toContain('kayron:a1');
+    expect(result.blockers[0]?.message).toContain('application/vnd.example.bundle.v1+json');
   });
 
   it('passes over a schema1 image with its reason and cleans the rest of the repository', () => {
@@ -180,7 +181,9 @@ describe('buildPlan: digest groups and what stays', () => {
     expect(manifestsNeeded(handler, [odd, dropped, ...newest])).toEqual([odd.digest]);
     const result = plan([odd, dropped, ...newest]);
     expect(result.waves).toEqual([]);
-    expect(result.blockers.join()).toContain('application/vnd.example.index.v2+json');
+    expect(result.blockers.map((blocker) => blocker.message).join()).toContain(
+      'application/vnd.example.index.v2+json',
+    );
   });
 
   it('fails closed when any index of the repository cannot be read', () => {
@@ -193,7 +196,8 @@ describe('buildPlan: digest groups and what stays', () => {
       [dropped.manifest, { kind: 'unreadable', digest: stayingDigest, reason: 'ImageNotFound' }],
     );
     expect(result.waves).toEqual([]);
-    expect(result.blockers.join()).toContain(stayingDigest);
+    expect(result.blockers.map((blocker) => blocker.message).join()).toContain(stayingDigest);
+    expect(result.blockers.map((blocker) => blocker.kind)).toEqual(['unreadable-manifest']);
   });
 
   it('fails closed when an index manifest was not fetched at all', () => {

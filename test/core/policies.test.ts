@@ -209,7 +209,7 @@ describe('several rules over one repository: an image goes only if no rule that 
 describe('repositories by name, glob, or all, with exclusions', () => {
   const config = resolveConfig(
     {
-      registry: { type: 'ecr', concurrency: 8 },
+      registry: { type: 'ecr', concurrency: 8, requestTimeout: '30s' },
       schedule: { every: '1h', jitter: 0.01, timeout: '15m' },
       rules: [
         {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfigFile, handlersOf, resolveConfig, seedRepositories } from '../../src/config/config.js';
 import { seedDemoFleet } from '../../src/emulator/fleet.js';
@@ -7,6 +10,7 @@ import { silentLogger } from '../../src/log.js';
 import { type EmulatedEcr, startEmulatedEcr } from '../support/emulator.js';
 
 const seedConfig = resolveConfig(defaultConfigFile, 'test');
+const inUseDefaults = { ecs: [], lambda: [], kubernetes: [], refreshMs: 300_000, timeoutMs: 10_000 };
 
 function count(ecr: EmulatedEcr, repository: string): number {
   return ecr.emulator.state.listImages(repository).length;
@@ -54,6 +58,32 @@ describe('Lambda handler (in-process, against the emulator)', () => {
     expect(seedRepositories.map((repository) => count(ecr, repository))).toEqual(before);
     const applied = await invoke(ecr)(undefined);
     expect(applied.handlers.reduce((total, each) => total + each.deleted, 0)).toBeGreaterThan(50);
+  });
+
+  it('reads what is in use once per invocation, and keeps it', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'janitor-function-'));
+    const list = join(directory, 'images.txt');
+    const oldest = (await ecr.driver.listImages('kayron'))
+      .filter((image) => image.tags.length === 1 && image.tags[0]?.startsWith('v'))
+      .sort((left, right) => (left.pushedAt?.getTime() ?? 0) - (right.pushedAt?.getTime() ?? 0))[0];
+    await writeFile(list, `123456789012.dkr.ecr.us-east-1.amazonaws.com/kayron:${oldest?.tags[0]}\n`);
+    const config = {
+      ...seedConfig,
+      inUse: { ...inUseDefaults, references: { files: [list], commands: [] } },
+    };
+    const run = createFunctionHandler({
+      loadConfig: async () => config,
+      createDriver: async () => ecr.driver,
+      logger: silentLogger,
+    });
+    const summary = await run({ repositories: ['kayron'] });
+    expect(summary.success).toBe(true);
+    expect(ecr.emulator.state.hasImage('kayron', oldest?.digest as string)).toBe(true);
+    // A list that disappears between invocations blocks the next one: nothing is deleted.
+    await rm(list);
+    const before = count(ecr, 'alloy');
+    await expect(run({ repositories: ['alloy'] })).rejects.toThrow(/handlers failed: alloy:sha, alloy:v/);
+    expect(count(ecr, 'alloy')).toBe(before);
   });
 
   it('the shards of a fleet cover every repository exactly once', async () => {

@@ -157,3 +157,31 @@ describe('ECR driver specifics', () => {
     );
   });
 });
+
+describe('ECR driver: the host names in-use references give the registry', () => {
+  it('knows its account from the config, or else from ECR’s first answer', async () => {
+    const client = createEcrClient({
+      region: 'eu-west-1',
+      overrides: {
+        endpoint: ecr.emulator.endpoint,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      },
+    });
+    const configured = new EcrDriver(client, { registryId: '444455556666' });
+    expect(await configured.referenceHosts()).toContain('444455556666.dkr.ecr.eu-west-1.amazonaws.com');
+    const learning = new EcrDriver(client);
+    expect(await learning.referenceHosts()).toEqual([]);
+    const manifest = buildImageManifest({ seed: 'hosts' });
+    ecr.emulator.state.putImage('hosts', {
+      manifest: manifest.text,
+      mediaType: manifest.mediaType,
+      tag: 'v1',
+    });
+    await learning.listImages('hosts');
+    expect(await learning.referenceHosts()).toEqual([
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      '123456789012.dkr.ecr-fips.eu-west-1.amazonaws.com',
+      '123456789012.dkr-ecr.eu-west-1.on.aws',
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import { buildImageManifest } from '../../src/emulator/manifests.js';
 import { silentLogger } from '../../src/log.js';
 import { missingScopeMessage } from '../../src/registry/ghcr/answers.js';
 import type { RateLimitEvent } from '../../src/registry/ghcr/client.js';
+import { GhcrDriver } from '../../src/registry/ghcr/driver.js';
 import { type Distribution, skipWithoutDistribution, startDistribution } from '../support/distribution.js';
 import {
   type GhcrStandIn,
@@ -200,6 +201,15 @@ describe('GHCR driver against the stand-in (manifests held in memory)', () => {
     expect(await standIn.driver().presentDigests('race', [oldest, second])).toEqual(new Set([oldest]));
   });
 
+  it('names itself to in-use references as the registry host and the owner below it', async () => {
+    const host = new URL(standIn.front.url).host;
+    expect(await standIn.driver().referenceHosts()).toEqual([`${host}/acme`]);
+    expect(await new GhcrDriver({ owner: 'Acme', token: 'unused' }).referenceHosts()).toEqual([
+      'ghcr.io/acme',
+      'ghcr.io:443/acme',
+    ]);
+  });
+
   it('URL-encodes a package name with a slash, and finds a user’s packages under /users', async () => {
     const user = standIn.state.owner('solo-user');
     expect(user?.type).toBe('User');
@@ -315,6 +325,19 @@ describe('GHCR driver against the stand-in (manifests held in memory)', () => {
     ]);
     expect(events[1]?.retryAfterSeconds).toBe(30);
     expect(restRequests('DELETE', /./).map((request) => request.status)).toEqual([403, 204, 204]);
+  });
+
+  it('gives up on a request that gets no answer in time and sends it again; says so when none comes', async () => {
+    holdSingles('slow', 1);
+    const slow = { status: 200, delayMs: 1_000, body: [] };
+    standIn.github.failNext('GET', /\/slow\/versions$/, slow);
+    const driver = standIn.driver({ requestTimeoutMs: 50 });
+    expect((await driver.listImages('slow')).map((image) => image.tags)).toContainEqual(['v-keep']);
+
+    standIn.github.failNext('GET', /\/slow\/versions$/, slow, 4);
+    await expect(standIn.driver({ requestTimeoutMs: 50 }).listImages('slow')).rejects.toThrow(
+      /could not list the versions of Acme\/slow on GitHub: no answer from 127\.0\.0\.1:\d+ within the time allowed/,
+    );
   });
 
   it('fails a run, naming the limit, when the quota resets too far ahead to wait for', async () => {

@@ -65,7 +65,8 @@ describe('ECR answers the planner does not take on trust', () => {
     });
     expect(report.success).toBe(false);
     expect(report.plan?.waves).toEqual([]);
-    const blocker = report.plan?.blockers.join('\n') ?? '';
+    expect(report.plan?.blockers.map((each) => each.kind)).toEqual(['unreadable-manifest']);
+    const blocker = report.plan?.blockers.map((each) => each.message).join('\n') ?? '';
     expect(blocker).toContain(newest.digest);
     expect(blocker).toContain('does not match its digest');
     expect(blocker).toContain('application/vnd.oci.image.index.v1+json');
@@ -95,7 +96,9 @@ describe('ECR answers the planner does not take on trust', () => {
         mode: 'apply',
         logger: silentLogger,
       });
-      expect(report.success, report.error ?? report.plan?.blockers.join()).toBe(true);
+      expect(report.success, report.error ?? report.plan?.blockers.map((each) => each.message).join()).toBe(
+        true,
+      );
       const decision = report.plan?.decisions.find((each) => each.image.digest === archivedRelease.digest);
       expect(decision).toMatchObject({ fate: 'skip', reason: 'archived' });
       expect(ecr.emulator.state.hasImage(repository, oldest.digest)).toBe(false);
@@ -113,7 +116,7 @@ describe('ECR answers the planner does not take on trust', () => {
         logger: silentLogger,
       });
       expect(report.plan?.waves).toEqual([]);
-      const blocker = report.plan?.blockers.join('\n') ?? '';
+      const blocker = report.plan?.blockers.map((each) => each.message).join('\n') ?? '';
       expect(blocker).toContain(newest.digest);
       expect(blocker).toContain('archived');
     });

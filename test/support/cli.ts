@@ -43,11 +43,22 @@ export interface RunningCli {
   output(): string;
 }
 
-/** Starts `janitor` as a long-running child process (the daemon), reading its stdout by line. */
-export function startCli(args: readonly string[], environment: Record<string, string> = {}): RunningCli {
-  const child = spawn(process.execPath, [entry, ...args], {
+/**
+ * Starts `janitor` as a long-running child process (the daemon), reading its stdout by line —
+ * as `node bin/janitor.js`, or, with `throughNpx`, as a person typing `npx janitor` in the project.
+ */
+export function startCli(
+  args: readonly string[],
+  environment: Record<string, string> = {},
+  options: { throughNpx?: boolean } = {},
+): RunningCli {
+  const [command, commandArgs] = options.throughNpx
+    ? ['npx', ['janitor', ...args]]
+    : [process.execPath, [entry, ...args]];
+  const child = spawn(command, commandArgs, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
   });
   let output = '';
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];

@@ -42,7 +42,12 @@ export async function freePort(): Promise<number> {
  * loopback only — Debian's default config listens everywhere and wants htpasswd).
  */
 export async function startDistribution(
-  options: { auth?: DistributionAuth; acceptSchema1?: boolean } = {},
+  options: {
+    auth?: DistributionAuth;
+    acceptSchema1?: boolean;
+    /** Default true; false makes the registry answer every delete 405 UNSUPPORTED. */
+    deletes?: boolean;
+  } = {},
 ): Promise<Distribution> {
   if (!existsSync(binary)) {
     throw new Error(
@@ -67,7 +72,7 @@ storage:
   filesystem:
     rootdirectory: ${join(directory, 'data')}
   delete:
-    enabled: true
+    enabled: ${options.deletes ?? true}
 http:
   addr: 127.0.0.1:${port}
 ${authConfig}${options.acceptSchema1 ? 'compatibility:\n  schema1:\n    enabled: true\n' : ''}`;

@@ -11,6 +11,8 @@ import { type GitHubPackagesState, newestFirst, versionBody } from './github-pac
  * points a minute (GET 1, DELETE 5) answered with 403 and `retry-after`.
  */
 export interface ScriptedAnswer {
+  /** Answers only after this long: a server that is slow, or gone quiet. */
+  readonly delayMs?: number;
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body?: unknown;
@@ -131,6 +133,7 @@ export async function startGitHubApi(
       if (fault) {
         fault.times -= 1;
         if (fault.times <= 0) faults.splice(faults.indexOf(fault), 1);
+        if (fault.answer.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.answer.delayMs));
         return fault.answer;
       }
       const limited = secondary(method);

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { parseManifest } from '../../core/manifest.js';
 import { type DeleteOutcome, type Digest, type Image, type Manifest, MediaType } from '../../core/types.js';
+import { ecrHosts } from '../../inuse/hosts.js';
 import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
 import {
   type CallOptions,
@@ -19,6 +20,7 @@ import {
   RegistryError,
 } from '../driver.js';
 import { manifestDigest } from '../manifest-digest.js';
+import { describeNetworkError, isTimeout } from '../network.js';
 
 /** ECR's documented limits: DescribeImages pages of up to 1000, batches of up to 100 image ids. */
 const listPageSize = 1000;
@@ -36,8 +38,12 @@ export interface EcrDriverOptions {
   readonly concurrency?: number;
   /** Parsed manifests remembered across runs (a daemon's); a one-off pass needs few. */
   readonly manifestCacheSize?: number;
+  /** The registry (AWS account) to work on; default: the one of the credentials. */
+  readonly registryId?: string;
   /** Told once when the endpoint turns out not to know a field the driver relies on. */
   readonly onWarning?: (message: string) => void;
+  /** The endpoint the client talks to, named in errors (which operation failed where). */
+  readonly endpoint?: string;
 }
 
 /**
@@ -46,10 +52,16 @@ export interface EcrDriverOptions {
  */
 export class EcrDriver implements RegistryDriver {
   readonly description: string;
+  readonly location?: string;
   readonly deleteBatchSize = batchSize;
   private readonly manifestCache: BoundedCache<Digest, Manifest>;
   private readonly concurrency: number;
+  /** Sent with every request when configured, so the calls and the in-use matching agree. */
+  private readonly registry: { registryId?: string };
+  /** The account ECR says the registry belongs to (every image detail carries it). */
+  private registryId?: string;
   private readonly onWarning: ((message: string) => void) | undefined;
+  private readonly endpoint: string | undefined;
   /** Cleared when the endpoint refuses `filter.imageStatus`. */
   private imageStatusFilter = true;
 
@@ -58,25 +70,35 @@ export class EcrDriver implements RegistryDriver {
     options: EcrDriverOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 4;
+    this.registry = options.registryId === undefined ? {} : { registryId: options.registryId };
+    this.registryId = options.registryId;
     this.onWarning = options.onWarning;
     this.manifestCache = new BoundedCache(options.manifestCacheSize ?? defaultManifestCacheSize);
-    this.description = 'ecr';
+    this.endpoint = options.endpoint;
+    if (options.endpoint !== undefined) this.location = options.endpoint;
+    this.description = options.endpoint === undefined ? 'ecr' : `ECR at ${options.endpoint}`;
+  }
+
+  private wrap(error: unknown, operation: string, repository: string): RegistryError {
+    return wrap(error, operation, repository, this.endpoint);
   }
 
   async listRepositories(options: CallOptions = {}): Promise<string[]> {
     const names: string[] = [];
     const pages = paginateDescribeRepositories(
       { client: this.client, pageSize: listPageSize },
-      {},
+      { ...this.registry },
       { abortSignal: options.signal },
     );
     try {
       for await (const page of pages) {
-        for (const repository of page.repositories ?? [])
+        for (const repository of page.repositories ?? []) {
+          this.registryId ??= repository.registryId;
           if (repository.repositoryName) names.push(repository.repositoryName);
+        }
       }
     } catch (error) {
-      throw wrap(error, 'DescribeRepositories', '(all)');
+      throw this.wrap(error, 'DescribeRepositories', '(all)');
     }
     return names;
   }
@@ -91,11 +113,11 @@ export class EcrDriver implements RegistryDriver {
       try {
         return await this.describeAll(repository, { tagStatus: 'ANY', imageStatus: 'ANY' }, options);
       } catch (error) {
-        if (!isValidationError(error)) throw wrap(error, 'DescribeImages', repository);
+        if (!isValidationError(error)) throw this.wrap(error, 'DescribeImages', repository);
         // Perhaps the filter, perhaps the request: the same request without the filter tells.
         const images = await this.describeAll(repository, { tagStatus: 'ANY' }, options).catch(
           (second: unknown) => {
-            throw wrap(second, 'DescribeImages', repository);
+            throw this.wrap(second, 'DescribeImages', repository);
           },
         );
         this.imageStatusFilter = false;
@@ -109,7 +131,7 @@ export class EcrDriver implements RegistryDriver {
     try {
       return await this.describeAll(repository, { tagStatus: 'ANY' }, options);
     } catch (error) {
-      throw wrap(error, 'DescribeImages', repository);
+      throw this.wrap(error, 'DescribeImages', repository);
     }
   }
 
@@ -121,11 +143,12 @@ export class EcrDriver implements RegistryDriver {
     const images: Image[] = [];
     const pages = paginateDescribeImages(
       { client: this.client, pageSize: listPageSize },
-      { repositoryName: repository, filter },
+      { ...this.registry, repositoryName: repository, filter },
       { abortSignal: options.signal },
     );
     for await (const page of pages) {
       for (const detail of page.imageDetails ?? []) {
+        this.registryId ??= detail.registryId;
         const image = toImage(detail);
         if (image !== undefined) images.push(image);
       }
@@ -149,6 +172,7 @@ export class EcrDriver implements RegistryDriver {
       const answer = await this.client
         .send(
           new BatchGetImageCommand({
+            ...this.registry,
             repositoryName: repository,
             imageIds: batch.map((imageDigest) => ({ imageDigest })),
             acceptedMediaTypes,
@@ -156,7 +180,7 @@ export class EcrDriver implements RegistryDriver {
           { abortSignal: options.signal },
         )
         .catch((error: unknown) => {
-          throw wrap(error, 'BatchGetImage', repository);
+          throw this.wrap(error, 'BatchGetImage', repository);
         });
       for (const image of answer.images ?? []) {
         const digest = image.imageId?.imageDigest;
@@ -210,6 +234,11 @@ export class EcrDriver implements RegistryDriver {
     return outcomes.flat();
   }
 
+  async referenceHosts(): Promise<readonly string[]> {
+    if (this.registryId === undefined) return [];
+    return ecrHosts(this.registryId, await this.client.config.region());
+  }
+
   /**
    * DescribeImages by id, 100 a request. One id ECR does not know fails the whole request
    * (ImageNotFoundException, unlike the Batch* calls): a digest deleted meanwhile by someone else
@@ -228,6 +257,7 @@ export class EcrDriver implements RegistryDriver {
       await mapWithConcurrency(chunk([...new Set(digests)], batchSize), this.concurrency, async (batch) => {
         const answer = await this.client.send(
           new DescribeImagesCommand({
+            ...this.registry,
             repositoryName: repository,
             imageIds: batch.map((imageDigest) => ({ imageDigest })),
           }),
@@ -236,7 +266,8 @@ export class EcrDriver implements RegistryDriver {
         record((answer.imageDetails ?? []).flatMap((detail) => toImage(detail) ?? []));
       });
     } catch (error) {
-      if ((error as Error).name !== 'ImageNotFoundException') throw wrap(error, 'DescribeImages', repository);
+      if ((error as Error).name !== 'ImageNotFoundException')
+        throw this.wrap(error, 'DescribeImages', repository);
       const wanted = new Set(digests);
       tags.clear();
       record((await this.listImages(repository, options)).filter((image) => wanted.has(image.digest)));
@@ -262,13 +293,14 @@ export class EcrDriver implements RegistryDriver {
     const answer = await this.client
       .send(
         new BatchDeleteImageCommand({
+          ...this.registry,
           repositoryName: repository,
           imageIds: batch.map((imageDigest) => ({ imageDigest })),
         }),
         { abortSignal: options.signal },
       )
       .catch((error: unknown) => {
-        throw wrap(error, 'BatchDeleteImage', repository);
+        throw this.wrap(error, 'BatchDeleteImage', repository);
       });
     const outcomes = new Map<Digest, DeleteOutcome>();
     for (const id of answer.imageIds ?? []) {
@@ -325,14 +357,23 @@ function isValidationError(error: unknown): boolean {
   return ['InvalidParameterException', 'ValidationException', 'SerializationException'].includes(name);
 }
 
-function wrap(error: unknown, operation: string, repository: string): RegistryError {
+function wrap(
+  error: unknown,
+  operation: string,
+  repository: string,
+  endpoint: string | undefined,
+): RegistryError {
   const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  return new RegistryError(
-    `ECR ${operation} on repository "${repository}" failed: ${name}: ${message}`,
-    name,
-    {
-      cause: error,
-    },
-  );
+  const code = (error as { code?: unknown }).code;
+  // A failure on the wire says what a person would fix; an ECR error keeps ECR's own words.
+  const onTheWire = isTimeout(error) || (typeof code === 'string' && /^E[A-Z]+$/.test(code));
+  const at = endpoint === undefined ? '' : ` at ${endpoint}`;
+  const request = `ECR ${operation} on repository "${repository}"${at}`;
+  // Aborted by a deadline or a stop: the caller says which; the request itself did not fail.
+  if (name === 'AbortError') return new RegistryError(`${request} was cut short`, name, { cause: error });
+  const what =
+    onTheWire && endpoint !== undefined
+      ? describeNetworkError(error, new URL(endpoint))
+      : `${name}: ${error instanceof Error ? error.message : String(error)}`;
+  return new RegistryError(`${request} failed: ${what}`, name, { cause: error });
 }

@@ -1,4 +1,5 @@
 import { RegistryError } from '../driver.js';
+import { describeNetworkError } from '../network.js';
 
 /**
  * Reading GitHub's error answers as Octokit hands them over (an error with `status`, and
@@ -58,7 +59,7 @@ export function failure(error: unknown, what: string): RegistryError {
       'BadCredentials',
       { cause: error },
     );
-  const detail = status === undefined ? (error as Error).message : `HTTP ${status}: ${messageOf(error)}`;
+  const detail = status === undefined ? onTheWire(error) : `HTTP ${status}: ${messageOf(error)}`;
   return new RegistryError(
     `could not ${what} on GitHub: ${detail}`,
     status === undefined ? 'Unreachable' : `HTTP${status}`,
@@ -66,4 +67,14 @@ export function failure(error: unknown, what: string): RegistryError {
       cause: error,
     },
   );
+}
+
+/** What went wrong on the wire (refused, unknown host, no answer in time), where Octokit knew the URL. */
+function onTheWire(error: unknown): string {
+  const url = (error as { request?: { url?: unknown } }).request?.url;
+  // Octokit wraps the fetch error, a deadline's TimeoutError among them, as `cause`.
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  return typeof url === 'string' && URL.canParse(url)
+    ? describeNetworkError(cause, new URL(url))
+    : (error as Error).message;
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Octokit as OctokitCore, OctokitOptions } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
+import { defaultRequestTimeoutMs } from '../network.js';
 import { defaultPointsPerMinute, pointsBudget } from './points.js';
 
 /**
@@ -24,6 +26,8 @@ export interface GitHubClientOptions {
    * the way GitHub asks does not make them slow.
    */
   readonly secondMs?: number;
+  /** How long one request may wait for an answer; then it is given up on, and retried as a server error. */
+  readonly requestTimeoutMs?: number;
   /** Called whenever GitHub says to wait, and whether the request is sent again after the wait. */
   readonly onRateLimit?: (event: RateLimitEvent) => void;
 }
@@ -41,8 +45,8 @@ const secondaryRetries = 4;
 /** The hourly quota's reset is waited for only if it is this close; beyond, the run fails and says so. */
 const longestPrimaryWaitSeconds = 600;
 
-// The budget first, so that it wraps innermost: every attempt, retries included, is paid for.
-const GitHubOctokit = Octokit.plugin(pointsBudget, throttling, retry);
+// The first plugins wrap innermost: every attempt, retries included, has its deadline and is paid for.
+const GitHubOctokit = Octokit.plugin(requestTimeout, pointsBudget, throttling, retry);
 export type GitHubClient = InstanceType<typeof GitHubOctokit>;
 
 /**
@@ -74,6 +78,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     baseUrl: options.apiUrl.replace(/\/+$/, ''),
     userAgent: 'registry-janitor',
     pointsBudget: { pointsPerMinute: options.pointsPerMinute ?? defaultPointsPerMinute, secondMs },
+    requestTimeoutMs: options.requestTimeoutMs ?? defaultRequestTimeoutMs,
     // Failures reach the caller as errors with their status; the client need not print them.
     log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
     retry: {
@@ -93,4 +98,27 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       onRateLimit: limitHandler('primary', (after, count) => count < 2 && after <= longestPrimaryWaitSeconds),
     },
   });
+}
+
+/**
+ * Each attempt gets its own deadline beside the caller's signal. Octokit turns a deadline's abort
+ * into a server error, which the retry plugin sends again; a caller's abort is not retried. The
+ * options are changed in place: Octokit's hooks are bound to the one options object of a request,
+ * so inner hooks never see a copy; the caller's own signal is remembered for the next attempt.
+ */
+function requestTimeout(octokit: OctokitCore, options: OctokitOptions): Record<string, never> {
+  const timeoutMs = (options as { requestTimeoutMs?: number }).requestTimeoutMs;
+  if (timeoutMs === undefined) return {};
+  const callerSignals = new WeakMap<object, AbortSignal | undefined>();
+  octokit.hook.wrap('request', (request, requestOptions) => {
+    if (!callerSignals.has(requestOptions)) callerSignals.set(requestOptions, requestOptions.request?.signal);
+    const caller = callerSignals.get(requestOptions);
+    const deadline = AbortSignal.timeout(timeoutMs);
+    requestOptions.request = {
+      ...requestOptions.request,
+      signal: caller ? AbortSignal.any([caller, deadline]) : deadline,
+    };
+    return request(requestOptions);
+  });
+  return {};
 }

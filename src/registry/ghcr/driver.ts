@@ -21,6 +21,10 @@ export interface GhcrDriverOptions {
   /** One second of GitHub's waits, in milliseconds (1000; tests shrink it). */
   readonly secondMs?: number;
   readonly onRateLimit?: (event: RateLimitEvent) => void;
+  /** How long one request may wait for an answer before it is given up on and retried (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** Said when the registry side retries a request that failed on the wire. */
+  readonly onWarning?: (message: string) => void;
   /** Retries of the registry side (manifest reads). */
   readonly registryRetry?: RetryPolicy;
 }
@@ -34,6 +38,7 @@ export interface GhcrDriverOptions {
  */
 export class GhcrDriver implements RegistryDriver {
   readonly description: string;
+  readonly location: string;
   readonly deleteBatchSize: number;
   private readonly packages: GitHubPackages;
   private readonly registry: OciDriver;
@@ -48,6 +53,7 @@ export class GhcrDriver implements RegistryDriver {
     this.concurrency = options.concurrency ?? 8;
     this.deleteBatchSize = this.concurrency;
     this.description = `GitHub Container Registry ${new URL(registryUrl).host}/${options.owner}`;
+    this.location = `${new URL(registryUrl).origin}/${options.owner.toLowerCase()}`;
     this.packages = new GitHubPackages(
       createGitHubClient({
         token: options.token,
@@ -56,6 +62,7 @@ export class GhcrDriver implements RegistryDriver {
         ...(options.pointsPerMinute !== undefined && { pointsPerMinute: options.pointsPerMinute }),
         ...(options.secondMs !== undefined && { secondMs: options.secondMs }),
         ...(options.onRateLimit && { onRateLimit: options.onRateLimit }),
+        ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
       }),
       options.owner,
     );
@@ -65,7 +72,15 @@ export class GhcrDriver implements RegistryDriver {
       concurrency: this.concurrency,
       credentials: { username: 'x-access-token', password: options.token },
       ...(options.registryRetry && { retry: options.registryRetry }),
+      ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
+      ...(options.onWarning && { onWarning: options.onWarning }),
     });
+  }
+
+  /** `ghcr.io/acme/api` names the package `api` of `acme`: the host, and the owner as namespace. */
+  async referenceHosts(): Promise<readonly string[]> {
+    const namespace = this.owner.toLowerCase();
+    return (await this.registry.referenceHosts()).map((host) => `${host}/${namespace}`);
   }
 
   async listRepositories(options: CallOptions = {}): Promise<string[]> {

@@ -6,6 +6,7 @@ import {
   type Manifest,
   MediaType,
 } from '../../core/types.js';
+import { ociHosts } from '../../inuse/hosts.js';
 import { BoundedCache, defaultManifestCacheSize } from '../cache.js';
 import { type CallOptions, mapWithConcurrency, type RegistryDriver, RegistryError } from '../driver.js';
 import { manifestDigest, sha256 } from '../manifest-digest.js';
@@ -31,6 +32,9 @@ export interface OciDriverOptions {
   /** Requests in flight at once (per repository operation). */
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
+  /** How long one request may wait for an answer (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -42,6 +46,7 @@ export interface OciDriverOptions {
  */
 export class OciDriver implements RegistryDriver {
   readonly description: string;
+  readonly location: string;
   readonly deleteBatchSize: number;
   private readonly http: OciHttp;
   private readonly concurrency: number;
@@ -57,11 +62,18 @@ export class OciDriver implements RegistryDriver {
     this.concurrency = options.concurrency ?? 8;
     this.deleteBatchSize = this.concurrency;
     this.description = `OCI registry ${url.origin}`;
+    this.location = url.origin;
     this.http = new OciHttp({
       baseUrl: url,
       ...(options.credentials && { credentials: options.credentials }),
       ...(options.retry && { retry: options.retry }),
+      ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
+      ...(options.onWarning && { onWarning: options.onWarning }),
     });
+  }
+
+  async referenceHosts(): Promise<readonly string[]> {
+    return ociHosts(this.http.baseUrl.href);
   }
 
   /** Every repository, from `_catalog`, following its `Link` pages. */

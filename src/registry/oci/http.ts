@@ -1,4 +1,5 @@
 import { RegistryError } from '../driver.js';
+import { defaultRequestTimeoutMs, describeNetworkError, isTimeout } from '../network.js';
 import { type Challenge, parseChallenge, retryAfterMs } from './challenge.js';
 import type { Credentials } from './credentials.js';
 
@@ -15,6 +16,10 @@ export interface OciHttpOptions {
   readonly baseUrl: URL;
   readonly credentials?: Credentials;
   readonly retry?: RetryPolicy;
+  /** How long one attempt may wait for an answer's headers (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** Told of each attempt that timed out and is retried, so a slow registry is not silent. */
+  readonly onWarning?: (message: string) => void;
   readonly random?: () => number;
   readonly sleep?: (milliseconds: number) => Promise<void>;
 }
@@ -46,8 +51,10 @@ export class OciHttp {
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
   private readonly sleep: (milliseconds: number) => Promise<void>;
+  private readonly requestTimeoutMs: number;
 
   constructor(private readonly options: OciHttpOptions) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
     this.retry = options.retry ?? defaultRetryPolicy;
     this.random = options.random ?? Math.random;
     this.sleep =
@@ -66,8 +73,13 @@ export class OciHttp {
       try {
         response = await this.authorizedFetch(url, request);
       } catch (error) {
-        if (request.signal?.aborted || attempt >= this.retry.attempts || error instanceof RegistryError)
-          throw error;
+        if (request.signal?.aborted || error instanceof RegistryError) throw error;
+        const what = `${request.method ?? 'GET'} ${url.origin}${url.pathname}`;
+        const cause = describeNetworkError(error, url, this.requestTimeoutMs);
+        if (attempt >= this.retry.attempts)
+          throw new RegistryError(`${what}: ${cause}`, networkErrorCode(error), { cause: error });
+        if (isTimeout(error))
+          this.options.onWarning?.(`${what}: ${cause}; trying again (${attempt} of ${this.retry.attempts})`);
         await this.sleep(this.backoff(attempt));
         continue;
       }
@@ -85,15 +97,18 @@ export class OciHttp {
 
   private async authorizedFetch(url: URL, request: OciRequest): Promise<Response> {
     const send = async () =>
-      fetch(url, {
-        method: request.method ?? 'GET',
-        headers: {
-          ...(request.accept && { accept: request.accept.join(', ') }),
-          ...(await this.authorization(request.scope, request.signal)),
+      this.fetchInTime(
+        url,
+        {
+          method: request.method ?? 'GET',
+          headers: {
+            ...(request.accept && { accept: request.accept.join(', ') }),
+            ...(await this.authorization(request.scope, request.signal)),
+          },
+          redirect: 'follow',
         },
-        redirect: 'follow',
-        ...(request.signal && { signal: request.signal }),
-      });
+        request.signal,
+      );
     const response = await send();
     if (response.status !== 401) return response;
     const challenge = parseChallenge(response.headers.get('www-authenticate'));
@@ -101,7 +116,10 @@ export class OciHttp {
     const wasBasic = this.challenge?.scheme === 'basic';
     this.challenge = challenge;
     // A second 401 with the credentials we were asked for is the registry's final word.
-    if (challenge.scheme === 'basic' && (wasBasic || this.options.credentials === undefined)) return response;
+    if (challenge.scheme === 'basic' && (wasBasic || this.options.credentials === undefined)) {
+      await response.body?.cancel();
+      throw this.refused(url);
+    }
     await response.body?.cancel();
     if (challenge.scheme === 'bearer') {
       // The scope the registry names is what this request needs; ours is only our best guess.
@@ -110,7 +128,43 @@ export class OciHttp {
       this.tokens.set(request.scope, token);
       await token;
     }
-    return send();
+    const again = await send();
+    if (again.status === 401 && challenge.scheme === 'basic') {
+      await again.body?.cancel();
+      throw this.refused(url);
+    }
+    return again;
+  }
+
+  /** A 401 the credentials cannot answer: missing ones, or ones the registry rejects. */
+  private refused(url: URL): RegistryError {
+    const credentials = this.options.credentials;
+    return credentials === undefined
+      ? new RegistryError(
+          `the registry at ${url.origin} asks for credentials (HTTP 401) and none are configured: see registry.auth`,
+          'CredentialsMissing',
+        )
+      : new RegistryError(
+          `the registry at ${url.origin} rejected the credentials of user "${credentials.username}" (HTTP 401): check registry.auth`,
+          'CredentialsRejected',
+        );
+  }
+
+  /** fetch, giving up when no answer's headers arrive within the request timeout. */
+  private async fetchInTime(url: URL, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException('no answer in time', 'TimeoutError')),
+      this.requestTimeoutMs,
+    );
+    try {
+      return await fetch(url, {
+        ...init,
+        signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async authorization(
@@ -144,16 +198,33 @@ export class OciHttp {
     const url = new URL(realm);
     if (challenge.parameters.service) url.searchParams.set('service', challenge.parameters.service);
     url.searchParams.append('scope', scope);
-    const response = await fetch(url, {
-      headers: this.options.credentials ? { authorization: `Basic ${basic(this.options.credentials)}` } : {},
-      ...(signal && { signal }),
-    });
+    const credentials = this.options.credentials;
+    let response: Response;
+    try {
+      response = await this.fetchInTime(
+        url,
+        { headers: credentials ? { authorization: `Basic ${basic(credentials)}` } : {} },
+        signal,
+      );
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new RegistryError(
+        `the token server ${url.origin}${url.pathname}: ${describeNetworkError(error, url, this.requestTimeoutMs)}`,
+        networkErrorCode(error),
+        { cause: error },
+      );
+    }
     if (!response.ok) {
       await response.body?.cancel();
+      const why =
+        response.status !== 401
+          ? ''
+          : credentials
+            ? `: it rejected the credentials of user "${credentials.username}" (check registry.auth)`
+            : ': it wants credentials and none are configured (see registry.auth)';
       throw new RegistryError(
-        `the token server ${url.origin}${url.pathname} refused a token for ${scope}: HTTP ${response.status}` +
-          (this.options.credentials ? '' : ' (no credentials are configured: see registry.auth)'),
-        'AuthError',
+        `the token server ${url.origin}${url.pathname} refused a token for ${scope} (HTTP ${response.status})${why}`,
+        response.status === 401 ? (credentials ? 'CredentialsRejected' : 'CredentialsMissing') : 'AuthError',
       );
     }
     const body = (await response.json()) as { token?: string; access_token?: string; expires_in?: number };
@@ -164,6 +235,13 @@ export class OciHttp {
     const lifetimeMs = Math.max(10, body.expires_in ?? 60) * 1000;
     return { value, expiresAt: Date.now() + lifetimeMs - Math.min(30_000, lifetimeMs / 4) };
   }
+}
+
+/** A stable code for a failure on the wire: the socket error's code, or Timeout. */
+function networkErrorCode(error: unknown): string {
+  if (isTimeout(error)) return 'Timeout';
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' ? cause.code : 'NetworkError';
 }
 
 function basic(credentials: Credentials): string {
