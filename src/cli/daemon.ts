@@ -1,14 +1,14 @@
 import type { LevelWithSilent } from 'pino';
 import { cleanupJob } from '../cleanup/job.js';
 import { RepositoryLocks } from '../cleanup/lock.js';
-import { formatDuration, parseDuration } from '../config/duration.js';
 import { loadConfigFor } from '../config/load.js';
 import type { HandlerSpec } from '../core/types.js';
 import { countCleanup } from '../daemon/count.js';
 import { followRepositories } from '../daemon/follow.js';
 import { assessHealth } from '../daemon/health.js';
 import { parseListenAddress, startStatusServer } from '../daemon/server.js';
-import { waitForStop } from '../daemon/stop.js';
+import { starter, waitForStop } from '../daemon/stop.js';
+import { formatDuration, parseDuration } from '../duration.js';
 import { Engine } from '../engine/engine.js';
 import { instrument } from '../engine/instrument.js';
 import { createMetrics } from '../engine/metrics.js';
@@ -30,6 +30,8 @@ export interface DaemonOptions {
  * health over HTTP, and a graceful stop on SIGTERM or SIGINT. Resolves to the exit code.
  */
 export async function runDaemon(options: DaemonOptions): Promise<number> {
+  // First thing: whoever started us may be gone by the time we listen for a stop.
+  const started = starter();
   const logger = createLogger({ level: options.logLevel as LevelWithSilent, destination: 1 });
   let setup: Awaited<ReturnType<typeof prepare>>;
   try {
@@ -108,7 +110,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     'daemon started',
   );
 
-  const reason = await waitForStop(logger);
+  const reason = await waitForStop(logger, started);
   // A second signal means "now": exit without waiting for runs in flight.
   const exitNow = (second: NodeJS.Signals) => {
     logger.warn({ signal: second }, 'second signal: exiting at once');

@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../duration.js';
 
 /**
  * A one-off command's deadline (`--timeout`): at the deadline no new image is started and the

@@ -1,8 +1,8 @@
 import Table from 'cli-table3';
 import type { HandlerReport } from '../cleanup/handler.js';
 import { confirmedDeletions } from '../cleanup/outcome.js';
-import { formatDuration } from '../config/duration.js';
 import { type ImageDecision, notableSkipReasons, type Plan } from '../core/types.js';
+import { formatDuration } from '../duration.js';
 import type { InUseSnapshot } from '../inuse/snapshot.js';
 import { formatBytes, formatTime, palette, plural, shortDigest } from './format.js';
 import { describeInUse } from './in-use-summary.js';

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import { releaseTagPrefixes } from '../core/match.js';
 import type { HandlerSpec, Rule } from '../core/types.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../duration.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import type { InUseFile } from './in-use-schema.js';
 import type { ConfigFile } from './schema.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../duration.js';
 
 /** Node's timers hold at most 2³¹−1 ms (24.8 days); longer waits would fire at once. */
 const longestDurationMs = 24 * 86_400_000;

@@ -1,4 +1,5 @@
 import { ReferenceGraph, referrerTag } from './graph.js';
+import { isLegacy } from './orphans.js';
 import {
   type Deletion,
   type Digest,
@@ -31,7 +32,8 @@ export interface DeletionPlan {
  *
  *   removal ← the roots and all that belongs to them (children, referrers, to any depth)
  *   staying ← every tagged image not a root, every untagged manifest outside `removal` —
- *             except a referrer whose subject is in `removal`: it goes with its subject
+ *             except a referrer whose subject is in `removal`: it goes with its subject —
+ *             and every archived or schema 1 manifest, whatever selected it
  *   delete  ← removal − all that belongs to what stays
  *
  * and in which order: waves in which a manifest goes only after everything that points at it
@@ -55,12 +57,14 @@ export function planDeletion(
     const anonymous = image.tags.every((tag) => referrerTag.test(tag));
     return subject !== undefined && removal.has(subject) && anonymous && !kept.has(image.digest);
   };
-  // Archived images stay whatever happens (they may be restored, and ECR's archive bills 90 days).
+  // Archived images (they may be restored; ECR's archive bills 90 days) and schema 1 manifests
+  // (a human decides) stay whatever happens.
+  const untouchable = (image: Image) => image.archived === true || isLegacy(image);
   const stayingRoots = images
-    .filter((image) => image.archived || (!rootDigests.has(image.digest) && !follows(image)))
+    .filter((image) => untouchable(image) || (!rootDigests.has(image.digest) && !follows(image)))
     .filter(
       (image) =>
-        image.tags.length > 0 || !removal.has(image.digest) || kept.has(image.digest) || image.archived,
+        image.tags.length > 0 || !removal.has(image.digest) || kept.has(image.digest) || untouchable(image),
     )
     .map((image) => image.digest);
   // Whatever is kept stays even when the listing does not show it (an in-use platform manifest of

@@ -17,35 +17,38 @@ const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
  * only make the plan keep more, never delete more.
  */
 export function parseManifest(digest: Digest, text: string, reportedMediaType?: string): Manifest {
+  // A manifest that cannot be read still says what it claimed to be: the blocker names it.
+  const unreadable = (reason: string, mediaType = reportedMediaType): Manifest => ({
+    kind: 'unreadable',
+    digest,
+    reason,
+    ...(mediaType !== undefined && { mediaType }),
+  });
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    return { kind: 'unreadable', digest, reason: `manifest is not JSON (${(error as Error).message})` };
+    return unreadable(`manifest is not JSON (${(error as Error).message})`);
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    return { kind: 'unreadable', digest, reason: 'manifest is not a JSON object' };
+    return unreadable('manifest is not a JSON object');
   }
   const fields = document as Record<string, unknown>;
   const declared = typeof fields.mediaType === 'string' ? normalizeMediaType(fields.mediaType) : undefined;
   const reported = reportedMediaType === undefined ? undefined : normalizeMediaType(reportedMediaType);
   const mediaType = declared ?? reported ?? inferMediaType(fields);
   if (mediaType === undefined) {
-    return { kind: 'unreadable', digest, reason: 'manifest names no media type' };
+    return unreadable('manifest names no media type');
   }
   if (indexMediaTypes.has(mediaType)) {
     if (!Array.isArray(fields.manifests)) {
-      return { kind: 'unreadable', digest, reason: `index ${mediaType} has no "manifests" list` };
+      return unreadable(`index ${mediaType} has no "manifests" list`, mediaType);
     }
     const children: Digest[] = [];
     for (const entry of fields.manifests as unknown[]) {
       const child = (entry as { digest?: unknown } | null)?.digest;
       if (typeof child !== 'string' || !digestPattern.test(child)) {
-        return {
-          kind: 'unreadable',
-          digest,
-          reason: `index names a child without a valid digest: ${JSON.stringify(child)}`,
-        };
+        return unreadable(`index names a child without a valid digest: ${JSON.stringify(child)}`, mediaType);
       }
       children.push(child);
     }
@@ -54,11 +57,7 @@ export function parseManifest(digest: Digest, text: string, reportedMediaType?: 
   // Something that names children under a type we do not know might still be what keeps them:
   // refuse to read it rather than treat it as a leaf.
   if (Array.isArray(fields.manifests)) {
-    return {
-      kind: 'unreadable',
-      digest,
-      reason: `it lists manifests but its media type ${mediaType} is not an index type`,
-    };
+    return unreadable(`it lists manifests but its media type ${mediaType} is not an index type`, mediaType);
   }
   if (singleManifestMediaTypes.has(mediaType))
     return { kind: 'image', digest, mediaType, ...subjectOf(fields) };

@@ -1,5 +1,12 @@
 import { ReferenceGraph } from './graph.js';
-import type { Digest, Image, ManifestsByDigest, Rule } from './types.js';
+import {
+  type Digest,
+  type Image,
+  legacyMediaTypes,
+  type ManifestsByDigest,
+  normalizeMediaType,
+  type Rule,
+} from './types.js';
 
 export interface OrphanSelection {
   /** Orphans old enough to go, not held by another orphan, oldest first, at most `drop`. */
@@ -39,6 +46,7 @@ export function selectOrphans(
       (image.lastPulledAt?.getTime() ?? Number.NEGATIVE_INFINITY) < pulledSince &&
       image.tags.length === 0 &&
       !image.archived &&
+      !isLegacy(image) &&
       !reachable.has(image.digest) &&
       image.pushedAt !== undefined &&
       image.pushedAt.getTime() <= cutoff,
@@ -59,4 +67,9 @@ export function selectOrphans(
         (left.digest < right.digest ? -1 : 1),
     );
   return { roots: topLevel.slice(0, rule.drop), found: topLevel.length, spared };
+}
+
+/** Schema 1 is never deleted: a human decides (see legacyMediaTypes). */
+export function isLegacy(image: Image): boolean {
+  return image.mediaType !== undefined && legacyMediaTypes.has(normalizeMediaType(image.mediaType));
 }

@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../duration.js';
 import { circuitBreaker } from './breaker.js';
 import { isKnownSingleManifest, planDeletion, shortDigest } from './deletion.js';
 import { ReferenceGraph } from './graph.js';
@@ -316,8 +316,11 @@ export function unreadableManifests(images: readonly Image[], manifests: Manifes
   });
 }
 
+/** `v1 (sha256:…) [media type …]`, `untagged sha256:…, archived, [media type …]`: for blockers. */
 function describeImage(image: Image, manifest?: Manifest): string {
-  const name = `${image.tags.length > 0 ? `${image.tags.join(', ')} (${image.digest})` : `untagged ${image.digest}`}${image.archived ? ', archived,' : ''}`;
+  const name =
+    image.tags.length > 0 ? `${image.tags.join(', ')} (${image.digest})` : `untagged ${image.digest}`;
+  const archived = image.archived ? ', archived,' : '';
   const mediaType = image.mediaType ?? (manifest && 'mediaType' in manifest ? manifest.mediaType : undefined);
-  return `${name} [media type ${mediaType ?? 'not reported'}]`;
+  return `${name}${archived} [media type ${mediaType ?? 'not reported'}]`;
 }

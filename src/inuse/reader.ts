@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../duration.js';
 import { ImageReferenceError, parseImageReference } from './reference.js';
 import type { ImageUse, InUseSnapshot, InUseSource, SourceFailure } from './snapshot.js';
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
-import { parseDuration } from '../config/duration.js';
 import { ConfigError } from '../config/errors.js';
+import { parseDuration } from '../duration.js';
 import type { RegistryDriver } from './driver.js';
 import { createEcrClient } from './ecr/client.js';
 import { EcrDriver } from './ecr/driver.js';

@@ -27,9 +27,22 @@ function signedPayload(bytes: Buffer): Buffer | undefined {
   try {
     const document = JSON.parse(bytes.toString('utf8')) as {
       schemaVersion?: unknown;
+      mediaType?: unknown;
+      fsLayers?: unknown;
+      manifests?: unknown;
       signatures?: { protected?: unknown }[];
     };
-    if (document.schemaVersion !== 1) return undefined;
+    // Only a document that is schema 1 through and through: anything else signed this way could be
+    // an index dressed up to hash like another (its bytes would then be parsed, not its payload).
+    const declared =
+      typeof document.mediaType === 'string' ? normalizeMediaType(document.mediaType) : undefined;
+    if (
+      document.schemaVersion !== 1 ||
+      !Array.isArray(document.fsLayers) ||
+      'manifests' in document ||
+      (declared !== undefined && !legacyMediaTypes.has(declared))
+    )
+      return undefined;
     const header = document.signatures?.[0]?.protected;
     if (typeof header !== 'string') return undefined;
     const format = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as {

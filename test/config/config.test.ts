@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { handlersOf } from '../../src/config/config.js';
-import { parseDuration } from '../../src/config/duration.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { parseDuration } from '../../src/duration.js';
 import { problemsOf } from '../support/config.js';
 
 const issueExample = `

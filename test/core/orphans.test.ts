@@ -140,4 +140,10 @@ describe('circuit breaker', () => {
     expect(result.blockers[0]?.kind).toBe('circuit-breaker');
     expect(result.blockers[0]?.message).toContain('would delete 3 of the 4 manifests');
   });
+
+  it('never takes an untagged schema 1 manifest for an orphan: a human decides', () => {
+    const legacy = untagged('legacy', 0, 'application/vnd.docker.distribution.manifest.v1+prettyjws');
+    const result = plan([legacy, untagged('plain', 0)]);
+    expect(deleted(result)).toEqual([digestOf('plain')]);
+  });
 });

@@ -35,12 +35,17 @@ describe('janitor daemon, supervised', () => {
     const path = await configFile(
       'registry: {type: ecr, requestTimeout: 1s}\nschedule: {every: 2s}\nrules:\n  - {repositories: ["**"], tags: tag, keep: 10, drop: 5}\n',
     );
-    daemon = startCli(
-      ['daemon', '--config', path, '--metrics-addr', '127.0.0.1:0'],
-      environmentAt(`http://127.0.0.1:${port}`),
-    );
-    await daemon.waitForLine(/cannot list the registry's repositories; running the named ones/, 30_000);
-    const started = JSON.parse(await daemon.waitForLine(/"msg":"daemon started"/));
+    daemon = startCli(['daemon', '--config', path, '--metrics-addr', '127.0.0.1:0'], {
+      ...environmentAt(`http://127.0.0.1:${port}`),
+      // The standard AWS setting, so that the refused listing gives up after one retry here.
+      AWS_MAX_ATTEMPTS: '2',
+    });
+    // Both lines come together: wait for them at once.
+    const [, startedLine] = await Promise.all([
+      daemon.waitForLine(/cannot list the registry's repositories; running the named ones/, 45_000),
+      daemon.waitForLine(/"msg":"daemon started"/, 45_000),
+    ]);
+    const started = JSON.parse(startedLine);
     emulator = await EcrEmulator.start({ port });
     seedDemoFleet(emulator.state);
     await daemon.waitForLine(/the registry can be listed again/, 30_000);

@@ -150,8 +150,11 @@ describe('Lambda handler (in-process, against the emulator)', () => {
 
   it('the exported handler uses the standard AWS environment, and a config only when one is named', async () => {
     const saved = { ...process.env };
+    const workingDirectory = process.cwd();
     Object.assign(process.env, ecr.environment);
     delete process.env.JANITOR_CONFIG;
+    // Where no ./janitor.yaml is, whatever the checkout holds (vitest runs tests in child processes).
+    process.chdir(await mkdtemp(join(tmpdir(), 'janitor-function-')));
     try {
       ecr.emulator.resetRequestCounts();
       await expect(handler({ mode: 'apply' }, { getRemainingTimeInMillis: () => 60_000 })).rejects.toThrow(
@@ -167,6 +170,7 @@ describe('Lambda handler (in-process, against the emulator)', () => {
       expect(summary.handlers.map((each) => each.handler)).toEqual(['specta:sha', 'specta:v']);
     } finally {
       process.env = saved;
+      process.chdir(workingDirectory);
     }
   });
 });

@@ -37,7 +37,9 @@ function image(seed: string, created: string) {
   return { config, manifest, digest: digestOf(manifest) };
 }
 
-async function startFakeRegistry(options: { corrupt?: string } = {}): Promise<FakeRegistry> {
+async function startFakeRegistry(
+  options: { corrupt?: string; noDigestOnHead?: boolean } = {},
+): Promise<FakeRegistry> {
   const images = ['t1', 't2', 't3'].map((tag, index) => ({
     tag,
     ...image(tag, `2026-0${index + 1}-01T00:00:00Z`),
@@ -76,10 +78,10 @@ async function startFakeRegistry(options: { corrupt?: string } = {}): Promise<Fa
         options.corrupt === found.tag
           ? found.manifest.replace('"schemaVersion":2', '"schemaVersion": 2')
           : found.manifest;
-      response.writeHead(200, {
-        'content-type': MediaType.ociManifest,
-        'docker-content-digest': found.digest,
-      });
+      // Some registries name no digest on HEAD; the spec only says they should.
+      const named =
+        request.method === 'HEAD' && options.noDigestOnHead ? {} : { 'docker-content-digest': found.digest };
+      response.writeHead(200, { 'content-type': MediaType.ociManifest, ...named });
       response.end(request.method === 'HEAD' ? undefined : body);
       return;
     }
@@ -188,7 +190,16 @@ describe('OCI driver protocol details', () => {
     const manifests = await driver.getManifests('app', [corrupt?.digest as string]);
     expect(manifests.get(corrupt?.digest as string)).toMatchObject({
       kind: 'unreadable',
-      reason: 'its content does not match its digest',
+      reason: expect.stringContaining('its content does not match its digest'),
+      mediaType: MediaType.ociManifest,
     });
+  });
+
+  it('reads and hashes a manifest for the check before deleting when HEAD names no digest', async () => {
+    fake = await startFakeRegistry({ noDigestOnHead: true });
+    const driver = new OciDriver({ url: fake.url });
+    const [first] = await driver.listImages('app');
+    const tags = await driver.currentTags('app', [first?.digest as string]);
+    expect(tags.get(first?.digest as string)).toEqual(first?.tags);
   });
 });

@@ -33,7 +33,14 @@ export function createEcrClient(
 ): ECRClient {
   const requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
   const overridden = options.overrides?.maxAttempts;
-  const attempts = typeof overridden === 'number' ? overridden : maxAttempts;
+  // AWS_MAX_ATTEMPTS is the SDKs' and the CLI's own setting; our retry strategy honours it too.
+  const fromEnvironment = Number(process.env.AWS_MAX_ATTEMPTS);
+  const attempts =
+    typeof overridden === 'number'
+      ? overridden
+      : Number.isInteger(fromEnvironment) && fromEnvironment >= 1
+        ? fromEnvironment
+        : maxAttempts;
   const client = new ECRClient({
     ...(options.region && { region: options.region }),
     // Listing and deleting have no published rate limits: expect throttling, back off, and slow

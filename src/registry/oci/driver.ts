@@ -157,7 +157,10 @@ export class OciDriver implements RegistryDriver {
     };
     return [...inventory].map(([digest, details]) => {
       const pushedAt = age(digest);
-      const mediaType = details && 'mediaType' in details.manifest ? details.manifest.mediaType : undefined;
+      // An unreadable manifest's claimed type is for its blocker only: as the image's type it
+      // would pass for a leaf, and the plan would not insist on reading it.
+      const manifest = details?.manifest;
+      const mediaType = manifest && manifest.kind !== 'unreadable' ? manifest.mediaType : undefined;
       // A referrer with a tag of its own (an SBOM pushed as `sbom-v1`) says what it is about here.
       const subjectDigest = details && 'subject' in details.manifest ? details.manifest.subject : undefined;
       return {
@@ -314,13 +317,9 @@ export class OciDriver implements RegistryDriver {
   ): Promise<Digest | undefined> {
     const { found, digest } = await this.head(repository, reference, options);
     if (!found) return undefined;
-    // Not knowing where a tag points now is not knowing whether deleting is safe.
-    if (digest === undefined)
-      throw new RegistryError(
-        `HEAD ${reference} in ${repository} answered without Docker-Content-Digest`,
-        'NoDigest',
-      );
-    return digest;
+    if (digest !== undefined) return digest;
+    // A registry that names no digest on HEAD: read the manifest and hash it, as the listing does.
+    return (await this.getManifest(repository, reference, options))?.computed;
   }
 
   /** A HEAD of a manifest: whether the registry has it, and the digest it names. */
@@ -415,8 +414,14 @@ export class OciDriver implements RegistryDriver {
     if (manifest === undefined) return undefined;
     // Content that does not hash to its name is not trusted: it can only protect, never delete.
     if (manifest.computed !== digest || (manifest.named !== null && manifest.named !== digest)) {
+      const mediaType = manifest.contentType?.split(';')[0]?.trim();
       return {
-        manifest: { kind: 'unreadable', digest, reason: 'its content does not match its digest' },
+        manifest: {
+          kind: 'unreadable',
+          digest,
+          reason: `its content does not match its digest (it hashes to ${manifest.computed})`,
+          ...(mediaType && { mediaType }),
+        },
         sizeBytes: 0,
         nonPlatformChildren: new Set(),
       };
