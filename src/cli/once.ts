@@ -222,6 +222,8 @@ function showProgress(mode: 'plan' | 'apply') {
 
 export function describeRegistry(registry: RegistryConfig): string {
   if (registry.type === 'oci') return `the OCI registry ${new URL(registry.url).origin}`;
+  if (registry.type === 'ghcr')
+    return `GitHub Container Registry ${new URL(registry.registryUrl).host}/${registry.owner}`;
   const endpoint = process.env.AWS_ENDPOINT_URL_ECR ?? process.env.AWS_ENDPOINT_URL;
   const region = registry.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return ['ECR', region, endpoint && `at ${endpoint}`].filter(Boolean).join(' ');

@@ -29,7 +29,7 @@ export function problemsAcrossRules(
   const parts = rules.flatMap((raw, index) => (isRecord(raw) ? [partsOf(raw, index)] : []));
   return [
     ...duplicateHandlers(parts, handlerName),
-    ...(registryType === 'oci' ? unsupportedOnOci(parts) : []),
+    ...(registryType === 'oci' || registryType === 'ghcr' ? unsupportedByRegistry(registryType, parts) : []),
     ...(registryType === undefined ? [] : namesTheRegistryRefuses(registryType, rules)),
   ];
 }
@@ -77,10 +77,13 @@ function duplicateHandlers(
   return problems;
 }
 
-/** What a distribution-spec registry does not expose: untagged manifests and pull times. */
-function unsupportedOnOci(rules: readonly RuleParts[]): ConfigProblem[] {
+/**
+ * What a registry does not expose: a distribution-spec registry lists no untagged manifests, and
+ * neither it nor GitHub records when an image was last pulled.
+ */
+function unsupportedByRegistry(type: 'oci' | 'ghcr', rules: readonly RuleParts[]): ConfigProblem[] {
   return rules.flatMap(({ index, fields: rule }) => [
-    ...(rule.untagged !== undefined
+    ...(rule.untagged !== undefined && type === 'oci'
       ? [
           {
             path: `rules[${index}].untagged`,
@@ -93,7 +96,7 @@ function unsupportedOnOci(rules: readonly RuleParts[]): ConfigProblem[] {
       ? [
           {
             path: `rules[${index}].keepPulledWithin`,
-            message: 'OCI registries do not record when an image was last pulled; this works on ECR only',
+            message: `${type === 'ghcr' ? 'GitHub does' : 'OCI registries do'} not record when an image was last pulled; this works on ECR only`,
           },
         ]
       : []),

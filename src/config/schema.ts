@@ -63,7 +63,7 @@ export const ruleSchema = z
       .strictObject({ olderThan: age })
       .optional()
       .describe(
-        'An orphan rule: untagged manifests nothing tagged reaches, older than olderThan (ECR only).',
+        'An orphan rule: untagged manifests nothing tagged reaches, older than olderThan (ECR and ghcr).',
       ),
     /** The circuit breaker: the most of a repository one run may delete, or off. */
     maxDeleteShare: z
@@ -138,12 +138,46 @@ const ociRegistrySchema = z.strictObject({
     .optional(),
 });
 
+const httpUrl = z.string().refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
+  message: 'must be an http(s):// URL',
+});
+
+/** GitHub Container Registry: versions and deletes through GitHub's REST API, manifests from ghcr.io. */
+const ghcrRegistrySchema = z.strictObject({
+  type: z.literal('ghcr'),
+  owner: z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: 'must be a GitHub user or organisation name' })
+    .describe('The user or organisation that owns the packages (ghcr.io/OWNER/…).'),
+  tokenEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be the name of an environment variable' })
+    .default('GITHUB_TOKEN')
+    .describe('The environment variable holding the GitHub token (default GITHUB_TOKEN).'),
+  apiUrl: httpUrl
+    .default('https://api.github.com')
+    .describe('GitHub REST API base URL (GitHub Enterprise Server: https://HOST/api/v3).'),
+  registryUrl: httpUrl
+    .default('https://ghcr.io')
+    .describe('Where manifests are read (default https://ghcr.io).'),
+  concurrency: z.int().min(1).max(64).default(8).describe('Reads in flight at once (default 8).'),
+  requestTimeout,
+  deletesPerMinute: z
+    .int()
+    .min(1)
+    .max(180, {
+      message: 'GitHub’s secondary limit allows at most 180 deletes a minute (900 points, 5 a DELETE)',
+    })
+    .default(150)
+    .describe('Pace of deletes, under GitHub’s secondary limit of 180 a minute (default 150).'),
+});
+
 /** The smallest rule, shown where a rule or the list of rules is missing or malformed. */
 const exampleRule = { repositories: ['kayron'], tags: 'sha', keep: 10, drop: 5 };
 
 export const configSchema = z.strictObject({
   registry: z
-    .discriminatedUnion('type', [ecrRegistrySchema, ociRegistrySchema])
+    .discriminatedUnion('type', [ecrRegistrySchema, ociRegistrySchema, ghcrRegistrySchema])
     .meta({ examples: [{ type: 'ecr', region: 'us-west-2' }] }),
   schedule: z
     .strictObject({

@@ -2,17 +2,29 @@ import type { Digest, Image } from '../core/types.js';
 import { formatReference } from './reference.js';
 import type { ImageUse } from './snapshot.js';
 
-/** The uses that name this registry (one of `hosts`), by repository; other registries' are ignored. */
+/**
+ * The uses that name this registry, by repository; other registries' are ignored. A registry is
+ * named by host (`registry.example.com`), or by host and namespace (`ghcr.io/acme`) where its
+ * repositories are named below one: `ghcr.io/acme/api` is then the repository `api`.
+ */
 export function usesByRepository(
   uses: readonly ImageUse[],
   hosts: readonly string[],
 ): Map<string, ImageUse[]> {
-  const ours = new Set(hosts);
+  const namespaces = new Map<string, string[]>();
+  for (const entry of hosts) {
+    const slash = entry.indexOf('/');
+    const host = slash < 0 ? entry : entry.slice(0, slash);
+    namespaces.set(host, [...(namespaces.get(host) ?? []), slash < 0 ? '' : `${entry.slice(slash + 1)}/`]);
+  }
   const byRepository = new Map<string, ImageUse[]>();
   for (const use of uses) {
-    if (!ours.has(use.reference.host)) continue;
-    const list = byRepository.get(use.reference.repository);
-    if (list === undefined) byRepository.set(use.reference.repository, [use]);
+    const { host, repository: path } = use.reference;
+    const prefix = namespaces.get(host)?.find((namespace) => path.startsWith(namespace));
+    if (prefix === undefined) continue;
+    const repository = path.slice(prefix.length);
+    const list = byRepository.get(repository);
+    if (list === undefined) byRepository.set(repository, [use]);
     else list.push(use);
   }
   return byRepository;

@@ -4,6 +4,7 @@ import { parseDuration } from '../duration.js';
 import type { RegistryDriver } from './driver.js';
 import { createEcrClient } from './ecr/client.js';
 import { EcrDriver } from './ecr/driver.js';
+import { GhcrDriver } from './ghcr/driver.js';
 import { CredentialsError, resolveCredentials } from './oci/credentials.js';
 import { OciDriver } from './oci/driver.js';
 
@@ -16,6 +17,33 @@ export async function createDriver(
   options: { manifestCacheSize?: number; onWarning?: (message: string) => void } = {},
 ): Promise<RegistryDriver> {
   const registry = config.registry;
+  if (registry.type === 'ghcr') {
+    const token = process.env[registry.tokenEnv];
+    if (!token) {
+      throw new ConfigError('the GitHub token', [
+        {
+          path: 'registry.tokenEnv',
+          message: `${registry.tokenEnv} is not set: export a GitHub token that can read and delete packages (read:packages and delete:packages, or GITHUB_TOKEN with packages: write in a workflow)`,
+        },
+      ]);
+    }
+    return new GhcrDriver({
+      owner: registry.owner,
+      token,
+      apiUrl: registry.apiUrl,
+      registryUrl: registry.registryUrl,
+      concurrency: registry.concurrency,
+      deletesPerMinute: registry.deletesPerMinute,
+      requestTimeoutMs: parseDuration(registry.requestTimeout) as number,
+      ...(options.onWarning && { onWarning: options.onWarning }),
+      onRateLimit: (event) =>
+        options.onWarning?.(
+          `GitHub's ${event.limit} rate limit answered ${event.request}: ${
+            event.retrying ? `sending it again in ${event.retryAfterSeconds} s` : 'giving up'
+          }`,
+        ),
+    });
+  }
   if (registry.type === 'oci') {
     let credentials: Awaited<ReturnType<typeof resolveCredentials>>;
     try {

@@ -62,8 +62,9 @@ export interface RegistryDriver {
   presentDigests(repository: string, digests: readonly Digest[], options?: CallOptions): Promise<Set<Digest>>;
   /**
    * The host names image references give this registry (`123456789012.dkr.ecr.us-east-1.amazonaws.com`,
-   * `registry.example.com`), to tell which in-use references are ours. Empty while unknown: ECR
-   * learns its account from its first answer unless the config names it.
+   * `registry.example.com`), or a host and the namespace its repositories are named below
+   * (`ghcr.io/acme`), to tell which in-use references are ours. Empty while unknown: ECR learns
+   * its account from its first answer unless the config names it.
    */
   referenceHosts(): Promise<readonly string[]>;
 }

@@ -37,7 +37,7 @@ describe.skipIf(skipWithoutDistribution)('apply against a registry that refuses 
     expect(table.stdout).toContain('0 digests deleted, 2 failed');
     expect(table.stdout).toContain('app:v — 0 of 2 planned deleted, 2 digests failed');
     expect(table.stdout).toContain('UNSUPPORTED');
-    expect(table.stdout).toContain('is deleting enabled?');
+    expect(table.stdout).toContain('on distribution set storage.delete.enabled: true');
     const json = await runCli(['apply', '--config', config, '--json']);
     const [handler] = JSON.parse(json.stdout).handlers;
     expect(handler.deleted).toEqual({ images: 0, digests: 0, bytes: 0 });

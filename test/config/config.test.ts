@@ -77,6 +77,40 @@ describe('config', () => {
     });
   });
 
+  it('accepts GitHub Container Registry with its owner, defaults for the rest, and orphan rules there', () => {
+    const config = parseConfig(
+      'registry: {type: ghcr, owner: acme}\nrules:\n  - {repositories: [web], tags: tag, keep: 3, drop: 1}\n' +
+        '  - {repositories: [web], untagged: {olderThan: 1d}}\n',
+      'x',
+    );
+    expect(config.registry).toEqual({
+      type: 'ghcr',
+      owner: 'acme',
+      tokenEnv: 'GITHUB_TOKEN',
+      apiUrl: 'https://api.github.com',
+      registryUrl: 'https://ghcr.io',
+      concurrency: 8,
+      requestTimeout: '30s',
+      deletesPerMinute: 150,
+    });
+    expect(handlersOf(config).map((handler) => handler.name)).toEqual(['web:v', 'web:untagged']);
+  });
+
+  it('accepts GitHub Enterprise Server: its API and registry URLs, and a token in a variable of its own', () => {
+    const config = parseConfig(
+      'registry:\n  type: ghcr\n  owner: platform\n  tokenEnv: GHES_PACKAGES_TOKEN\n' +
+        '  apiUrl: https://github.example.com/api/v3\n  registryUrl: https://containers.github.example.com\n' +
+        '  deletesPerMinute: 60\nrules:\n  - {repositories: [web], tags: tag, keep: 3, drop: 1}\n',
+      'x',
+    );
+    expect(config.registry).toMatchObject({
+      tokenEnv: 'GHES_PACKAGES_TOKEN',
+      apiUrl: 'https://github.example.com/api/v3',
+      registryUrl: 'https://containers.github.example.com',
+      deletesPerMinute: 60,
+    });
+  });
+
   it('accepts an orphan rule and a circuit breaker setting', () => {
     const config = parseConfig(
       'registry: {type: ecr}\nrules:\n  - {repositories: [web], tags: tag, keep: 3, drop: 1, maxDeleteShare: off}\n' +
@@ -210,6 +244,26 @@ describe('config', () => {
       name: 'an orphan rule on an OCI registry',
       text: 'registry: {type: oci, url: "https://r.example.com"}\nrules:\n  - {repositories: [web], untagged: {olderThan: 1d}}\n',
       expected: 'rules[0].untagged: OCI registries do not list untagged manifests',
+    },
+    {
+      name: 'a GitHub registry without an owner',
+      text: 'registry: {type: ghcr}\nrules:\n  - {repositories: [web], tags: tag, keep: 1, drop: 1}\n',
+      expected: 'registry.owner',
+    },
+    {
+      name: 'a GitHub owner that cannot be a GitHub name',
+      text: 'registry: {type: ghcr, owner: "acme/web"}\nrules:\n  - {repositories: [web], tags: tag, keep: 1, drop: 1}\n',
+      expected: 'registry.owner: must be a GitHub user or organisation name',
+    },
+    {
+      name: 'deletes faster than GitHub’s secondary limit allows',
+      text: 'registry: {type: ghcr, owner: acme, deletesPerMinute: 300}\nrules:\n  - {repositories: [web], tags: tag, keep: 1, drop: 1}\n',
+      expected: 'registry.deletesPerMinute: GitHub’s secondary limit allows at most 180 deletes a minute',
+    },
+    {
+      name: 'keepPulledWithin on GitHub',
+      text: 'registry: {type: ghcr, owner: acme}\nrules:\n  - {repositories: [web], tags: tag, keep: 1, drop: 1, keepPulledWithin: 30d}\n',
+      expected: 'rules[0].keepPulledWithin: GitHub does not record when an image was last pulled',
     },
     {
       name: 'a circuit breaker share above 1',

@@ -91,7 +91,7 @@ const cases: Array<{ name: string; text: string; printed: string }> = [
     name: 'a registry written as a word',
     text: 'registry: ecr\nrules:\n  - {repositories: [kayron], tags: sha, keep: 10, drop: 5}\n',
     printed:
-      '  - line 1, registry: must be a mapping with `type:` `ecr` or `oci`, not the text "ecr", e.g.\n      registry:\n        type: ecr\n        region: us-west-2',
+      '  - line 1, registry: must be a mapping with `type:` `ecr`, `oci` or `ghcr`, not the text "ecr", e.g.\n      registry:\n        type: ecr\n        region: us-west-2',
   },
   {
     name: 'an empty rules key',
@@ -132,12 +132,12 @@ const cases: Array<{ name: string; text: string; printed: string }> = [
   {
     name: 'an unknown registry type',
     text: 'registry: {type: gcr}\nrules:\n  - {repositories: [web], tags: sha, keep: 1, drop: 1}\n',
-    printed: '  - line 1, registry.type: must be `ecr` or `oci`, not the text "gcr"',
+    printed: '  - line 1, registry.type: must be `ecr`, `oci` or `ghcr`, not the text "gcr"',
   },
   {
     name: 'a registry without a type',
     text: 'registry: {region: us-west-2}\nrules:\n  - {repositories: [web], tags: sha, keep: 1, drop: 1}\n',
-    printed: '  - line 1, registry.type: is required: `ecr` or `oci`',
+    printed: '  - line 1, registry.type: is required: `ecr`, `oci` or `ghcr`',
   },
   {
     name: 'a misspelt rule key',

@@ -89,4 +89,21 @@ describe('matching references to the cleaned registry', () => {
       resolveUses([use(`${host}/api`, 'x')], [{ ...v1, tags: ['latest'], digest: digestOf('l') }]).inUse.size,
     ).toBe(1);
   });
+  it('matches a registry named below a namespace (ghcr.io/OWNER): the package name is the repository', () => {
+    const use = (image: string) => ({ reference: parseImageReference(image), usedBy: image });
+    const uses = [
+      use('ghcr.io/acme/api:v1'),
+      use(`ghcr.io/acme/tools/cli@${digest}`),
+      use('ghcr.io/other/api:v1'),
+      use('ghcr.io/acme-labs/api:v1'),
+      use('docker.io/acme/api:v1'),
+    ];
+    const byRepository = usesByRepository(uses, ['ghcr.io/acme', 'ghcr.io:443/acme']);
+    expect(
+      Object.fromEntries([...byRepository].map(([name, list]) => [name, list.map((each) => each.usedBy)])),
+    ).toEqual({
+      api: ['ghcr.io/acme/api:v1'],
+      'tools/cli': [`ghcr.io/acme/tools/cli@${digest}`],
+    });
+  });
 });

@@ -15,6 +15,7 @@ import { nextLink } from './challenge.js';
 import type { Credentials } from './credentials.js';
 import { resolveCurrentState } from './current-state.js';
 import { type ManifestDetails, readConfigCreated, readManifestDetails } from './details.js';
+import { deleteRefusalHint } from './hints.js';
 import { OciHttp, type RetryPolicy } from './http.js';
 
 /** Without all four, a registry answers 404 for content stored under a type we did not name. */
@@ -181,8 +182,7 @@ export class OciDriver implements RegistryDriver {
     options: CallOptions = {},
   ): Promise<Map<Digest, Manifest>> {
     const found = new Map<Digest, Manifest>();
-    await mapWithConcurrency([...new Set(digests)], this.concurrency, async (digest) => {
-      const details = await this.fetchDetails(repository, digest, options);
+    for (const [digest, details] of await this.manifestDetails(repository, digests, options)) {
       found.set(
         digest,
         details?.manifest ?? {
@@ -192,6 +192,23 @@ export class OciDriver implements RegistryDriver {
           missing: true,
         },
       );
+    }
+    return found;
+  }
+
+  /**
+   * What each manifest says beyond the planner's view (size, media type), cached by digest;
+   * undefined for a digest the registry does not have. For drivers that list through another API
+   * and read manifests here (GitHub's packages on ghcr.io).
+   */
+  async manifestDetails(
+    repository: string,
+    digests: readonly Digest[],
+    options: CallOptions = {},
+  ): Promise<Map<Digest, ManifestDetails | undefined>> {
+    const found = new Map<Digest, ManifestDetails | undefined>();
+    await mapWithConcurrency([...new Set(digests)], this.concurrency, async (digest) => {
+      found.set(digest, await this.fetchDetails(repository, digest, options));
     });
     return found;
   }
@@ -219,9 +236,8 @@ export class OciDriver implements RegistryDriver {
           return { digest, outcome: 'already-gone' };
         }
         const { code, message } = await registryError(response);
-        const hint =
-          code === 'UNSUPPORTED' ? ' (is deleting enabled? distribution: storage.delete.enabled)' : '';
-        return { digest, outcome: 'failed', code, reason: `${message}${hint}` };
+        const hint = deleteRefusalHint(this.http.baseUrl, response.status, code);
+        return { digest, outcome: 'failed', code, reason: hint ? `${message} — ${hint}` : message };
       },
     );
   }
